@@ -1,0 +1,46 @@
+package org.kemari.api.epoch;
+
+/**
+ * The typed records of the epoch stream. Codes are part of the wire format and never reused;
+ * code 0 is reserved as invalid so that a zeroed buffer is never a valid record.
+ */
+public enum RecordType {
+    /** Opens an epoch: epoch number, page count, record count expected. */
+    EPOCH_BEGIN(1),
+    /** A run of guest memory pages: first page number, page count, the bytes. */
+    PAGES(2),
+    /** One vCPU or device state record (a {@link org.kemari.api.hv.StateRecord}). */
+    STATE(3),
+    /** Closes an epoch: number, record count, CRC32C over the epoch's records. */
+    EPOCH_END(4),
+    /** A disk write carried in the epoch (replicated storage). */
+    DISK_WRITE(5),
+    /** Initial synchronisation: the VM's spec, sent before any page. */
+    VM_SPEC(6);
+
+    private final int code;
+
+    RecordType(int code) {
+        this.code = code;
+    }
+
+    /** The record's code on the wire. */
+    public int code() {
+        return code;
+    }
+
+    /**
+     * The type with the given wire code.
+     *
+     * @throws StreamFormatException if no type has that code
+     */
+    public static RecordType ofCode(int code) throws StreamFormatException {
+        for (RecordType t : values()) {
+            if (t.code == code) {
+                return t;
+            }
+        }
+        throw new StreamFormatException(StreamFormatException.Reason.UNKNOWN_RECORD,
+                "unknown record type code " + code);
+    }
+}

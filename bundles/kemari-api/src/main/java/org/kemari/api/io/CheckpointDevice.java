@@ -1,0 +1,42 @@
+package org.kemari.api.io;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A device that takes part in checkpoints, after libxl's Remus checkpoint devices: the engine
+ * calls {@link #setup} when protection starts, then for every epoch {@link #afterSuspend},
+ * {@link #beforeResume} and, once the standby has acknowledged the epoch, {@link #commit};
+ * finally {@link #teardown}, which is called even if setup failed.
+ */
+@ConsumerType
+public interface CheckpointDevice {
+
+    /** A short name for logs and status (e.g. {@code disk}, {@code net}). */
+    String name();
+
+    /**
+     * Starts interception for a VM.
+     *
+     * @return false if this device has nothing to do for this VM ("not mine")
+     * @throws CheckpointDeviceException if interception is needed but cannot be set up
+     */
+    boolean setup(CheckpointContext context) throws CheckpointDeviceException;
+
+    /**
+     * The VM has been paused for epoch {@code epoch}: outputs submitted from now on belong to
+     * the next epoch.
+     */
+    void afterSuspend(long epoch) throws CheckpointDeviceException;
+
+    /** The VM is about to run again after epoch {@code epoch} was captured. */
+    void beforeResume(long epoch) throws CheckpointDeviceException;
+
+    /** The standby has committed epoch {@code epoch}: release every output held for it and earlier. */
+    void commit(long epoch) throws CheckpointDeviceException;
+
+    /**
+     * Ends interception: with {@code release} true, remaining held outputs are released (the VM goes on
+     * unprotected); with false they are discarded (the VM is gone). Never throws.
+     */
+    void teardown(boolean release);
+}

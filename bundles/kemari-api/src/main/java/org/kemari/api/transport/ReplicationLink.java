@@ -1,0 +1,37 @@
+package org.kemari.api.transport;
+
+import java.nio.ByteBuffer;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * One established, ordered, reliable link between a primary and a standby, carrying framed
+ * messages (epoch stream chunks, acknowledgements, heartbeats). Frames arrive whole and in
+ * order, or the link fails with a {@link TransportException}.
+ */
+@ConsumerType
+public interface ReplicationLink extends AutoCloseable {
+
+    /** The peer's address, for logs and status. */
+    String peer();
+
+    /**
+     * Sends one frame made of the given buffers (gathered, not copied where the transport can
+     * avoid it). Blocks until the frame is handed to the operating system.
+     */
+    void send(ByteBuffer... frame) throws TransportException;
+
+    /**
+     * Receives the next frame, waiting at most {@code timeoutMillis} (0 = no limit).
+     *
+     * @return the frame, or null on timeout
+     */
+    ByteBuffer receive(long timeoutMillis) throws TransportException;
+
+    /** Whether the link is still usable. */
+    boolean isOpen();
+
+    /** Closes the link; a blocked {@link #receive} fails with reason CLOSED. Never throws. */
+    @Override
+    void close();
+}
