@@ -1,0 +1,6 @@
+/**
+ * The Kemari test guest: a flat x86-64 image implementing the guest ABI in
+ * {@code docs/specs/guest-abi.md}, for the KVM backend's micro-VMM and its tests.
+ */
+@org.osgi.annotation.versioning.Version("1.0.0")
+package org.kemari.guest;
