@@ -1,0 +1,152 @@
+package org.kemari.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import javax.inject.Inject;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+import org.apache.karaf.features.FeaturesService;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.kemari.api.hv.BackendStatus;
+import org.kemari.api.management.BackendRegistry;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+
+/** The built distribution boots with Kemari installed, and its first commands and MBean work. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class KemariDistributionIT extends KemariTestSupport {
+
+    private static final List<String> KEMARI_BUNDLES = List.of("kemari-api", "kemari-core", "kemari-guest",
+            "kemari-hv-kvm", "kemari-hv-xen", "kemari-command", "kemari-management");
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private FeaturesService features;
+
+    @Inject
+    private ServiceComponentRuntime scr;
+
+    @Inject
+    private BackendRegistry registry;
+
+    @Configuration
+    public Option[] config() {
+        return baseConfig();
+    }
+
+    @Test
+    public void kemariFeaturesAreInstalled() throws Exception {
+        for (String feature : List.of("kemari", "kemari-core", "kemari-hv-kvm", "kemari-hv-xen", "kemari-shell",
+                "kemari-management")) {
+            assertTrue(feature + " installed", features.isInstalled(features.getFeature(feature)));
+        }
+        Map<String, Integer> states = new HashMap<>();
+        for (Bundle b : context.getBundles()) {
+            states.put(b.getSymbolicName(), b.getState());
+        }
+        for (String bundle : KEMARI_BUNDLES) {
+            assertEquals(bundle + " active", Integer.valueOf(Bundle.ACTIVE), states.get(bundle));
+        }
+    }
+
+    @Test
+    public void everyKemariComponentIsActive() {
+        List<String> notActive = scr.getComponentDescriptionDTOs().stream()
+                .filter(d -> d.bundle.symbolicName.startsWith("kemari-"))
+                .filter(d -> !isActive(d))
+                .map(d -> d.name)
+                .collect(Collectors.toList());
+        assertTrue("components not active: " + notActive, notActive.isEmpty());
+        long count = scr.getComponentDescriptionDTOs().stream()
+                .filter(d -> d.bundle.symbolicName.startsWith("kemari-")).count();
+        assertTrue("expected the Kemari components, found " + count, count >= 5);
+    }
+
+    private boolean isActive(ComponentDescriptionDTO description) {
+        return scr.getComponentConfigurationDTOs(description).stream()
+                .anyMatch(c -> c.state == ComponentConfigurationDTO.ACTIVE || c.state == ComponentConfigurationDTO.SATISFIED);
+    }
+
+    @Test
+    public void backendsCommandTellsTheTruthAboutThisHost() throws Exception {
+        String output = execute("kemari:backends");
+        boolean kvmHere = Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm"));
+        String kvmLine = line(output, "kvm");
+        String xenLine = line(output, "xen");
+        assertTrue(output, kvmLine.matches("kvm\\s+\\| " + (kvmHere ? "yes" : "no") + "\\s+\\| .+"));
+        assertTrue(output, xenLine.matches("xen\\s+\\| no\\s+\\| .+"));
+        BackendStatus xen = registry.probe("xen");
+        assertTrue(xenLine, xenLine.endsWith(xen.reason()));
+    }
+
+    @Test
+    public void backendsCommandRejectsBadInputInOneLine() throws Exception {
+        try {
+            execute("kemari:backends vmware");
+            org.junit.Assert.fail("an unknown backend must be an error");
+        } catch (IllegalArgumentException e) {
+            assertEquals("unknown backend 'vmware'; installed backends: kvm, xen", e.getMessage());
+        }
+        try {
+            execute("kemari:backends --no-such-option");
+            org.junit.Assert.fail("an unknown option must be an error");
+        } catch (Exception e) {
+            assertNotNull(e.getMessage());
+            assertTrue(e.getMessage(), e.getMessage().contains("--no-such-option"));
+            assertFalse(e.getMessage(), e.getMessage().contains("\n"));
+        }
+    }
+
+    @Test
+    public void backendsMBeanIsReadableOverRemoteJmx() throws Exception {
+        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://127.0.0.1:" + RMI_SERVER_PORT
+                + "/jndi/rmi://127.0.0.1:" + RMI_REGISTRY_PORT + "/karaf-root");
+        Map<String, Object> env = Map.of(JMXConnector.CREDENTIALS, new String[] {ADMIN_USER, ADMIN_PASSWORD});
+        try (JMXConnector connector = JMXConnectorFactory.connect(url, env)) {
+            MBeanServerConnection server = connector.getMBeanServerConnection();
+            ObjectName name = new ObjectName("org.kemari:type=Backends");
+            TabularData table = (TabularData) server.getAttribute(name, "Backends");
+            CompositeData xen = table.get(new Object[] {"xen"});
+            assertEquals(Boolean.FALSE, xen.get("usable"));
+            assertEquals(registry.probe("xen").reason(), xen.get("reason"));
+            CompositeData kvm = table.get(new Object[] {"kvm"});
+            assertEquals(registry.probe("kvm").usable(), kvm.get("usable"));
+            String[] usable = (String[]) server.getAttribute(name, "UsableBackends");
+            assertEquals(registry.probe("kvm").usable(), Arrays.asList(usable).contains("kvm"));
+        }
+    }
+
+    private static String line(String output, String backend) {
+        return Arrays.stream(output.split("\\R")).filter(l -> l.startsWith(backend + " "))
+                .findFirst().orElseThrow(() -> new AssertionError("no line for " + backend + " in:\n" + output));
+    }
+}
