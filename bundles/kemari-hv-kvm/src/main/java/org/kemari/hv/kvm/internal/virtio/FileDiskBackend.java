@@ -1,0 +1,85 @@
+package org.kemari.hv.kvm.internal.virtio;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A disk backed by an image file on this host; its capacity is the file size rounded down to 512 bytes. */
+public final class FileDiskBackend implements DiskBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(FileDiskBackend.class);
+
+    private final Path path;
+    private final boolean readOnly;
+    private final FileChannel channel;
+    private final long capacity;
+
+    /** Opens an existing image; never creates one, so a mistyped path fails instead of giving the guest an empty disk. */
+    public FileDiskBackend(Path path, boolean readOnly) throws IOException {
+        this.path = path;
+        this.readOnly = readOnly;
+        this.channel = readOnly
+                ? FileChannel.open(path, StandardOpenOption.READ)
+                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        this.capacity = channel.size() & ~511L;
+    }
+
+    @Override
+    public long capacityBytes() {
+        return capacity;
+    }
+
+    @Override
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        long at = offset;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, at);
+            if (n < 0) {
+                throw new EOFException(path + ": read beyond the end of the image at " + at);
+            }
+            at += n;
+        }
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src) throws IOException {
+        if (readOnly) {
+            throw new IOException(path + " is read-only");
+        }
+        long at = offset;
+        while (src.hasRemaining()) {
+            at += channel.write(src, at);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (!readOnly) {
+            channel.force(false);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "file " + path + (readOnly ? " (read-only)" : "");
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.warn("closing disk image {} failed", path, e);
+        }
+    }
+}
