@@ -40,11 +40,11 @@ public class KvmBackend implements HypervisorBackend {
 
     @Override
     public Vm create(VmSpec spec) throws HypervisorException {
-        throw new HypervisorException(HypervisorException.Reason.UNSUPPORTED, "KVM VM creation is not implemented yet");
+        return new KvmVmFactory(devicePath).create(spec);
     }
 
     @Override
     public Vm restore(VmSpec spec, MemoryImage memory, MachineState state) throws HypervisorException {
-        throw new HypervisorException(HypervisorException.Reason.UNSUPPORTED, "KVM VM restore is not implemented yet");
+        return new KvmVmFactory(devicePath).restore(spec, memory, state);
     }
 }

@@ -1,0 +1,102 @@
+package org.kemari.hv.kvm.internal;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+
+import org.kemari.api.hv.HypervisorException;
+import org.kemari.api.hv.StateRecord;
+import org.kemari.hv.kvm.internal.sys.KvmConstants;
+import org.kemari.hv.kvm.internal.sys.KvmLayout;
+
+/**
+ * A vCPU's complete state as a {@value #KIND} record, version {@value #VERSION}: regs, sregs,
+ * XSAVE area (FPU/SSE/AVX), XCRs, the curated MSRs (with TSC, so the guest's clock continues),
+ * pending events, MP state and debug registers, each as the kernel's struct bytes. Restored in
+ * the order sregs, regs, XCRs, XSAVE, MSRs, events, MP state, debug registers.
+ */
+final class VcpuState {
+    static final String KIND = "kvm.vcpu";
+    static final int VERSION = 1;
+    /** "KVC1". */
+    private static final int MAGIC = 0x4B564331;
+
+    private VcpuState() {
+    }
+
+    static StateRecord capture(KvmVcpuFd vcpu, int[] msrIndices) throws HypervisorException {
+        byte[] regs = vcpu.getRegs();
+        byte[] sregs = vcpu.getSregs();
+        byte[] xsave = vcpu.get(KvmConstants.KVM_GET_XSAVE, KvmLayout.XSAVE_SIZE, "KVM_GET_XSAVE");
+        byte[] xcrs = vcpu.get(KvmConstants.KVM_GET_XCRS, KvmLayout.XCRS_SIZE, "KVM_GET_XCRS");
+        long[] msrValues = vcpu.getMsrs(msrIndices);
+        if (msrValues.length != msrIndices.length) {
+            throw new HypervisorException(HypervisorException.Reason.HOST_ERROR, String.format(
+                    "KVM_GET_MSRS read %d of %d MSRs (stopped at 0x%x)", msrValues.length, msrIndices.length, msrIndices[msrValues.length]));
+        }
+        byte[] events = vcpu.get(KvmConstants.KVM_GET_VCPU_EVENTS, KvmLayout.VCPU_EVENTS_SIZE, "KVM_GET_VCPU_EVENTS");
+        byte[] mpState = vcpu.get(KvmConstants.KVM_GET_MP_STATE, KvmLayout.MP_STATE_SIZE, "KVM_GET_MP_STATE");
+        byte[] debugRegs = vcpu.get(KvmConstants.KVM_GET_DEBUGREGS, KvmLayout.DEBUGREGS_SIZE, "KVM_GET_DEBUGREGS");
+        byte[] payload = StateCodec.encode(MAGIC, out -> {
+            out.writeInt(vcpu.id());
+            StateCodec.writeBytes(out, regs);
+            StateCodec.writeBytes(out, sregs);
+            StateCodec.writeBytes(out, xsave);
+            StateCodec.writeBytes(out, xcrs);
+            out.writeInt(msrIndices.length);
+            for (int i = 0; i < msrIndices.length; i++) {
+                out.writeInt(msrIndices[i]);
+                out.writeLong(msrValues[i]);
+            }
+            StateCodec.writeBytes(out, events);
+            StateCodec.writeBytes(out, mpState);
+            StateCodec.writeBytes(out, debugRegs);
+        });
+        return new StateRecord(KIND, Integer.toString(vcpu.id()), VERSION, payload);
+    }
+
+    static void restore(KvmVcpuFd vcpu, StateRecord record) throws HypervisorException {
+        String what = KIND + " " + record.instance();
+        if (record.version() != VERSION) {
+            throw StateCodec.bad(what + ": version " + record.version() + " is not supported (this backend reads version " + VERSION + ")");
+        }
+        DataInputStream in = StateCodec.decode(record.payload(), MAGIC, what);
+        try {
+            int id = in.readInt();
+            if (id != vcpu.id()) {
+                throw StateCodec.bad(what + ": payload is for vCPU " + id);
+            }
+            byte[] regs = StateCodec.readBytes(in, KvmLayout.REGS_SIZE, what + " regs");
+            byte[] sregs = StateCodec.readBytes(in, KvmLayout.SREGS_SIZE, what + " sregs");
+            byte[] xsave = StateCodec.readBytes(in, KvmLayout.XSAVE_SIZE, what + " xsave");
+            byte[] xcrs = StateCodec.readBytes(in, KvmLayout.XCRS_SIZE, what + " xcrs");
+            int n = in.readInt();
+            if (n < 0 || n > 1024) {
+                throw StateCodec.bad(what + ": bad MSR count " + n);
+            }
+            int[] indices = new int[n];
+            long[] values = new long[n];
+            for (int i = 0; i < n; i++) {
+                indices[i] = in.readInt();
+                values[i] = in.readLong();
+            }
+            byte[] events = StateCodec.readBytes(in, KvmLayout.VCPU_EVENTS_SIZE, what + " events");
+            byte[] mpState = StateCodec.readBytes(in, KvmLayout.MP_STATE_SIZE, what + " mp_state");
+            byte[] debugRegs = StateCodec.readBytes(in, KvmLayout.DEBUGREGS_SIZE, what + " debugregs");
+
+            vcpu.setSregs(sregs);
+            vcpu.setRegs(regs);
+            vcpu.set(KvmConstants.KVM_SET_XCRS, xcrs, KvmLayout.XCRS_SIZE, "KVM_SET_XCRS");
+            vcpu.set(KvmConstants.KVM_SET_XSAVE, xsave, KvmLayout.XSAVE_SIZE, "KVM_SET_XSAVE");
+            int set = vcpu.setMsrs(indices, values);
+            if (set != n) {
+                throw new HypervisorException(HypervisorException.Reason.BAD_STATE, String.format(
+                        "%s: KVM_SET_MSRS accepted %d of %d MSRs, rejected 0x%x", what, set, n, indices[set]));
+            }
+            vcpu.set(KvmConstants.KVM_SET_VCPU_EVENTS, events, KvmLayout.VCPU_EVENTS_SIZE, "KVM_SET_VCPU_EVENTS");
+            vcpu.set(KvmConstants.KVM_SET_MP_STATE, mpState, KvmLayout.MP_STATE_SIZE, "KVM_SET_MP_STATE");
+            vcpu.set(KvmConstants.KVM_SET_DEBUGREGS, debugRegs, KvmLayout.DEBUGREGS_SIZE, "KVM_SET_DEBUGREGS");
+        } catch (IOException e) {
+            throw StateCodec.bad(what + ": truncated payload (" + e.getMessage() + ")");
+        }
+    }
+}
