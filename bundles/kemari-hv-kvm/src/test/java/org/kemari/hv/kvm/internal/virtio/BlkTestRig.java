@@ -23,13 +23,23 @@ final class BlkTestRig implements AutoCloseable {
     final FakeVirtioDriver driver;
 
     BlkTestRig(Path dir, long imageBytes, boolean readOnly) throws IOException {
-        image = Files.createTempFile(dir, "disk", ".img");
-        try (var ch = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.allocate(1), imageBytes - 1);
-        }
+        this(newImage(dir, imageBytes), readOnly);
+    }
+
+    /** A second device on an existing image (a standby on shared storage). */
+    BlkTestRig(Path image, boolean readOnly) throws IOException {
+        this.image = image;
         device = new VirtioBlkDevice("vda", VirtioDevices.slotBase(0), new FileDiskBackend(image, readOnly),
                 memory, events, router);
         driver = new FakeVirtioDriver(device, memory);
+    }
+
+    private static Path newImage(Path dir, long imageBytes) throws IOException {
+        Path image = Files.createTempFile(dir, "disk", ".img");
+        try (var ch = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(1), imageBytes - 1);
+        }
+        return image;
     }
 
     static long header(int k) {

@@ -95,6 +95,20 @@ final class FakeVirtioDriver {
         reg(QUEUE_READY, 1);
     }
 
+    /**
+     * Takes over a queue another driver set up at the default addresses (after a restore): only the
+     * driver's own bookkeeping, no register writes.
+     */
+    void setupQueueBookkeeping(int q, int queueSize, int currentAvailIdx) {
+        long base = 0x10000 + q * 0x4000L;
+        size[q] = queueSize;
+        desc[q] = base;
+        avail[q] = base + 0x1000;
+        used[q] = base + 0x2000;
+        availIdx[q] = currentAvailIdx;
+        nextDesc[q] = (currentAvailIdx * 3) % queueSize;
+    }
+
     void driverOk() {
         reg(STATUS, status() | VirtioStatus.DRIVER_OK);
     }
