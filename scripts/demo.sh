@@ -13,8 +13,8 @@ fi
 
 demo="$KEMARI_HOME/target/demo"
 rm -rf "$demo" && mkdir -p "$demo"
-tar -xzf karaf-assembly/target/kemari-karaf.tar.gz -C "$demo"
-karaf="$demo/kemari-karaf"
+tar -xzf karaf-assembly/target/kemari-karaf-*.tar.gz -C "$demo"
+karaf="$(echo "$demo"/kemari-karaf-*)"
 
 # Explicit demo profile: a user that exists only in this unpacked copy, password never reused.
 password="demo-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"

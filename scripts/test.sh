@@ -4,4 +4,9 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$KEMARI_HOME"
+
+# karaf-maven-plugin's verify goal leaves /tmp/download-*.tmp files behind: remove ours.
+marker=$(mktemp)
+trap 'find /tmp -maxdepth 1 -name "download-*.tmp" -newer "$marker" -delete 2>/dev/null; rm -f "$marker"' EXIT
+
 mvn -B -ntp install "$@"

@@ -8,6 +8,7 @@ import static org.junit.Assert.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
@@ -57,6 +59,9 @@ public class KemariDistributionIT extends KemariTestSupport {
 
     @Inject
     private BackendRegistry registry;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
 
     @Configuration
     public Option[] config() {
@@ -128,8 +133,10 @@ public class KemariDistributionIT extends KemariTestSupport {
 
     @Test
     public void backendsMBeanIsReadableOverRemoteJmx() throws Exception {
-        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://127.0.0.1:" + RMI_SERVER_PORT
-                + "/jndi/rmi://127.0.0.1:" + RMI_REGISTRY_PORT + "/karaf-root");
+        // Pax Exam picks the RMI ports; the management configuration says which.
+        Dictionary<String, Object> jmx = configAdmin.getConfiguration("org.apache.karaf.management", null).getProperties();
+        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://127.0.0.1:" + jmx.get("rmiServerPort")
+                + "/jndi/rmi://127.0.0.1:" + jmx.get("rmiRegistryPort") + "/karaf-root");
         Map<String, Object> env = Map.of(JMXConnector.CREDENTIALS, new String[] {ADMIN_USER, ADMIN_PASSWORD});
         try (JMXConnector connector = JMXConnectorFactory.connect(url, env)) {
             MBeanServerConnection server = connector.getMBeanServerConnection();

@@ -28,13 +28,27 @@ import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 /** Boots the built Kemari distribution (its tar.gz, by file: URL) for Pax Exam tests. */
 public abstract class KemariTestSupport {
 
+    /*
+     * (Pax Exam chooses the JMX ports itself; tests read them from the management configuration.)
+     * These values are chosen in the JVM that runs Maven's test driver and handed to the container
+     * as system properties: the test methods run inside the container, where this class is
+     * initialised again and must see the same values.
+     */
+
     /** A test-only administrator, written into the booted copy's users.properties. */
     static final String ADMIN_USER = "itest";
-    static final String ADMIN_PASSWORD = "itest-" + UUID.randomUUID();
+    static final String ADMIN_PASSWORD = shared("kemari.itest.password", "itest-" + UUID.randomUUID());
 
-    static final int RMI_REGISTRY_PORT = freePort();
-    static final int RMI_SERVER_PORT = freePort();
-    static final int SSH_PORT = freePort();
+    static final int SSH_PORT = Integer.parseInt(shared("kemari.itest.sshPort", String.valueOf(freePort())));
+
+    private static String shared(String property, String generated) {
+        String value = System.getProperty(property);
+        if (value == null) {
+            System.setProperty(property, generated);
+            return generated;
+        }
+        return value;
+    }
 
     @Inject
     protected SessionFactory sessionFactory;
@@ -60,10 +74,10 @@ public abstract class KemariTestSupport {
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories", ""),
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.offline", "true"),
                 editConfigurationFilePut("etc/users.properties", ADMIN_USER, ADMIN_PASSWORD + ",_g_:admingroup"),
-                editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", String.valueOf(RMI_REGISTRY_PORT)),
-                editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", String.valueOf(RMI_SERVER_PORT)),
                 editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", String.valueOf(SSH_PORT)),
-                systemProperty("pax.exam.service.timeout").value("30000")));
+                systemProperty("pax.exam.service.timeout").value("30000"),
+                systemProperty("kemari.itest.password").value(ADMIN_PASSWORD),
+                systemProperty("kemari.itest.sshPort").value(String.valueOf(SSH_PORT))));
         if (Boolean.getBoolean("kemari.keepRuntime")) {
             options.add(keepRuntimeFolder());
         }
