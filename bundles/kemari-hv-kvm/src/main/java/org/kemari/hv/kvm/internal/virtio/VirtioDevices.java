@@ -3,7 +3,9 @@ package org.kemari.hv.kvm.internal.virtio;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.kemari.api.hv.HypervisorException;
@@ -124,7 +126,8 @@ public final class VirtioDevices implements AutoCloseable {
      * VM lacks, is BAD_STATE.
      */
     public void restore(List<StateRecord> records) throws HypervisorException {
-        Set<String> restored = new HashSet<>();
+        // Match every record to its device first, so a mismatch leaves all devices untouched.
+        Map<VirtioMmioDevice, StateRecord> plan = new LinkedHashMap<>();
         for (StateRecord r : records) {
             if (!r.kind().equals(VirtioBlkState.KIND) && !r.kind().equals(VirtioNetState.KIND)) {
                 continue;
@@ -132,13 +135,17 @@ public final class VirtioDevices implements AutoCloseable {
             VirtioMmioDevice device = devices.stream().filter(d -> d.id().equals(r.instance())).findFirst()
                     .orElseThrow(() -> StateReader.badState("saved state has " + r.kind() + " device '"
                             + r.instance() + "', which this VM does not have"));
-            device.restore(r);
-            restored.add(device.id());
+            if (plan.put(device, r) != null) {
+                throw StateReader.badState("saved state has two records for device '" + device.id() + "'");
+            }
         }
         for (VirtioMmioDevice d : devices) {
-            if (!restored.contains(d.id())) {
+            if (!plan.containsKey(d)) {
                 throw StateReader.badState("saved state has no record for device '" + d.id() + "'");
             }
+        }
+        for (Map.Entry<VirtioMmioDevice, StateRecord> e : plan.entrySet()) {
+            e.getKey().restore(e.getValue());
         }
     }
 
