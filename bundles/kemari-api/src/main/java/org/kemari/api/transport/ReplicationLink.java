@@ -6,8 +6,9 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * One established, ordered, reliable link between a primary and a standby, carrying framed
- * messages (epoch stream chunks, acknowledgements, heartbeats). Frames arrive whole and in
- * order, or the link fails with a {@link TransportException}.
+ * messages (epoch stream chunks, acknowledgements). Frames arrive whole and in order, or the
+ * link fails with a {@link TransportException}. Heartbeats are the transport's business: they
+ * are never delivered by {@link #receive}.
  */
 @ConsumerType
 public interface ReplicationLink extends AutoCloseable {
@@ -27,6 +28,13 @@ public interface ReplicationLink extends AutoCloseable {
      * @return the frame, or null on timeout
      */
     ByteBuffer receive(long timeoutMillis) throws TransportException;
+
+    /**
+     * Time since anything (a frame or the transport's own heartbeat) was last received from the
+     * peer. Transports send heartbeats in both directions while the link is idle, so this stays
+     * small on a healthy link even when no epochs flow; failover policies read it.
+     */
+    long nanosSinceLastReceived();
 
     /** Whether the link is still usable. */
     boolean isOpen();
