@@ -1,6 +1,10 @@
 package org.kemari.hv.kvm.internal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -8,19 +12,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
- * Records, at each REPORT doorbell, the guest's sequence, a checksum of the DIRTIER region and its
- * disk-write counters: what two runs from the same state must agree on, report by report.
+ * Records, at each REPORT doorbell, the guest's sequence and counters, a checksum of the DIRTIER
+ * region and (when a disk is given) of the whole disk image: what two runs from the same state
+ * must agree on, report by report. Runs on the vCPU thread while the guest is stopped at the exit.
  */
 final class ReportRecorder implements KvmVm.ReportHook {
     private final int regionPages;
     private final int limit;
+    private final Path disk;
     private final List<String> observations = new ArrayList<>();
-    private final CountDownLatch done;
+    private final CountDownLatch done = new CountDownLatch(1);
 
     ReportRecorder(int regionPages, int limit) {
+        this(regionPages, limit, null);
+    }
+
+    ReportRecorder(int regionPages, int limit, Path disk) {
         this.regionPages = regionPages;
         this.limit = limit;
-        this.done = new CountDownLatch(1);
+        this.disk = disk;
     }
 
     @Override
@@ -28,7 +38,7 @@ final class ReportRecorder implements KvmVm.ReportHook {
         if (observations.size() >= limit) {
             return;
         }
-        observations.add(observe(vm.ram(), sequence, regionPages));
+        observations.add(observe(vm.ram(), sequence, regionPages) + (disk == null ? "" : String.format(" disk-crc=%08x", crc(disk))));
         if (observations.size() == limit) {
             done.countDown();
         }
@@ -42,11 +52,21 @@ final class ReportRecorder implements KvmVm.ReportHook {
             ram.read(region, b);
             crc.update(b.flip());
         }
-        return String.format("seq=%d rounds=%d dirty=%d disk=%d/%d crc=%08x", sequence,
+        return String.format("seq=%d rounds=%d dirty=%d disk=%d/%d region-crc=%08x", sequence,
                 ram.getLong(GuestAbi.BOOT_INFO + GuestAbi.ST_ROUNDS),
                 ram.getLong(GuestAbi.BOOT_INFO + GuestAbi.ST_DIRTY_ITERATIONS),
                 ram.getLong(GuestAbi.BOOT_INFO + GuestAbi.ST_DISK_WRITES_SUBMITTED),
                 ram.getLong(GuestAbi.BOOT_INFO + GuestAbi.ST_DISK_WRITES_ACKED), crc.getValue());
+    }
+
+    private static long crc(Path file) {
+        try {
+            CRC32C crc = new CRC32C();
+            crc.update(Files.readAllBytes(file));
+            return crc.getValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     boolean await(long timeout, TimeUnit unit) throws InterruptedException {
