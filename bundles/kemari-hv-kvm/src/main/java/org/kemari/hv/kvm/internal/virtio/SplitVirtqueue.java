@@ -17,6 +17,7 @@ final class SplitVirtqueue {
     private static final int DESC_F_NEXT = 1;
     private static final int DESC_F_WRITE = 2;
     private static final int DESC_F_INDIRECT = 4;
+    private static final int USED_F_NO_NOTIFY = 1;
 
     private final GuestPhysicalMemory memory;
     private final int maxSize;
@@ -28,6 +29,8 @@ final class SplitVirtqueue {
     private long deviceAddr;
     private int lastAvailIdx;
     private int usedIdx;
+    /** What the device last wrote into the used ring's flags; -1 when unknown (after reset or restore). */
+    private int usedFlagsWritten = -1;
 
     SplitVirtqueue(GuestPhysicalMemory memory, int maxSize) {
         this.memory = memory;
@@ -83,6 +86,7 @@ final class SplitVirtqueue {
         deviceAddr = 0;
         lastAvailIdx = 0;
         usedIdx = 0;
+        usedFlagsWritten = -1;
     }
 
     /** The driver wrote QueueReady=1: checks the layout, then starts using the queue. */
@@ -124,6 +128,19 @@ final class SplitVirtqueue {
     /** Gives back the chain just taken by {@link #poll()}, unused: the next poll returns it again. */
     void unpoll() {
         lastAvailIdx = (lastAvailIdx - 1) & 0xffff;
+    }
+
+    /**
+     * Tells the driver whether it needs to notify after making buffers available
+     * (VIRTQ_USED_F_NO_NOTIFY): a device that polls the ring at the right moments saves the guest
+     * a notify exit per buffer. Writes the flag only when it changes.
+     */
+    void suppressNotifications(boolean suppress) {
+        int flags = suppress ? USED_F_NO_NOTIFY : 0;
+        if (ready && flags != usedFlagsWritten) {
+            memory.writeShort(deviceAddr, (short) flags);
+            usedFlagsWritten = flags;
+        }
     }
 
     /** Whether the driver has made chains available that the device has not taken yet. */

@@ -184,19 +184,16 @@ final class VirtioBlkDevice extends VirtioMmioTransport {
 
     /** A released write is on the disk (or failed): complete it in guest memory, unless the device moved on. */
     void writeDone(BlkWriteRequest request) {
-        synchronized (lock) {
+        runLocked(() -> {
             if (inFlight.get(request.head()) != request) {
                 log.debug("{}: {} finished after a reset or restore; nothing to complete", id(), request);
-                return;
-            }
-            if (quiesced()) {
+            } else if (quiesced()) {
                 // No guest memory writes while the VM is being captured; it stays in flight in saved state.
                 completedWhileQuiesced.add(request);
-                return;
+            } else {
+                completeWrite(request);
             }
-            completeWrite(request);
-        }
-        flush();
+        });
     }
 
     private void completeWrite(BlkWriteRequest request) {

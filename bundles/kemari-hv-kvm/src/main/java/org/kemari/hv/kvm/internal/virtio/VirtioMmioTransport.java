@@ -28,8 +28,11 @@ import static org.kemari.hv.kvm.internal.virtio.VirtioMmioRegisters.*;
  * and the device sets DEVICE_NEEDS_RESET.
  */
 abstract class VirtioMmioTransport implements VirtioMmioDevice {
-    /** Set while a vCPU thread handles a guest register access: the guest looks at its rings when it resumes, so no wake-up is needed. */
-    private static final ThreadLocal<Boolean> ON_VCPU_EXIT = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /**
+     * Set while a vCPU thread handles a guest access to this device: the guest looks at the rings
+     * when it resumes, so what this thread completes needs no wake-up.
+     */
+    private final ThreadLocal<Boolean> onVcpuExit = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     protected final Logger log = LoggerFactory.getLogger(getClass());
     protected final Object lock = new Object();
@@ -51,7 +54,7 @@ abstract class VirtioMmioTransport implements VirtioMmioDevice {
     private boolean signalWanted;
     private String lastError;
 
-    /** Outputs produced under the lock, submitted once it is released. */
+    /** Outputs produced under the lock, submitted by the same thread once it is released. */
     private final List<PendingOutput> outbox = new ArrayList<>();
 
     protected VirtioMmioTransport(String id, long base, GuestPhysicalMemory memory, GuestEvents events,
@@ -123,9 +126,9 @@ abstract class VirtioMmioTransport implements VirtioMmioDevice {
 
     @Override
     public void write(long offset, int len, long value) {
-        ON_VCPU_EXIT.set(Boolean.TRUE);
+        onVcpuExit.set(Boolean.TRUE);
         try {
-            synchronized (lock) {
+            runLocked(() -> {
                 if (offset >= CONFIG) {
                     log.debug("{}: write to read-only config space at 0x{} ignored", id, Long.toHexString(offset));
                 } else if (len != 4) {
@@ -133,12 +136,11 @@ abstract class VirtioMmioTransport implements VirtioMmioDevice {
                 } else {
                     writeRegister((int) offset, (int) value);
                 }
-            }
-            flush();
+            });
         } catch (RuntimeException e) {
             fail("write of register 0x" + Long.toHexString(offset) + " failed: " + e, e);
         } finally {
-            ON_VCPU_EXIT.set(Boolean.FALSE);
+            onVcpuExit.set(Boolean.FALSE);
         }
     }
 
@@ -330,24 +332,27 @@ abstract class VirtioMmioTransport implements VirtioMmioDevice {
     /** Called with the lock held when buffers were used: notes the interrupt and wakes the guest if needed. */
     protected final void buffersUsed() {
         interruptStatus |= INTERRUPT_USED_BUFFER;
-        if (!ON_VCPU_EXIT.get()) {
+        if (!onVcpuExit.get()) {
             signalWanted = true;
         }
     }
 
-    /** Queues an output for the router; it is submitted when the lock is released. */
+    /** Queues an output for the router; {@link #runLocked} submits it when the lock is released. */
     protected final void submitLater(PendingOutput output) {
         outbox.add(output);
     }
 
     /**
-     * Submits the queued outputs and signals the guest if asked. Must be called without the lock,
-     * after every locked section that may have produced outputs or completions.
+     * Runs {@code body} with the lock held, then, with the lock released, submits the outputs it
+     * produced (on this thread, in order: an unprotected VM's write completes before the vCPU
+     * returns to the guest) and wakes the guest if a completion asked for it. Not to be nested in
+     * another locked section.
      */
-    protected final void flush() {
+    protected final void runLocked(Runnable body) {
         List<PendingOutput> outputs;
         boolean signal;
         synchronized (lock) {
+            body.run();
             outputs = outbox.isEmpty() ? List.of() : new ArrayList<>(outbox);
             outbox.clear();
             signal = signalWanted;
@@ -410,13 +415,12 @@ abstract class VirtioMmioTransport implements VirtioMmioDevice {
 
     @Override
     public void unquiesce() {
-        synchronized (lock) {
+        runLocked(() -> {
             quiesced = false;
             if (live()) {
                 runGuarded(this::resumeDevice);
             }
-        }
-        flush();
+        });
     }
 
     /** The transport's state, for a device's save(); called with the lock held. */

@@ -1,5 +1,6 @@
 package org.kemari.hv.kvm.internal.virtio;
 
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
@@ -102,15 +103,11 @@ final class VirtioNetDevice extends VirtioMmioTransport {
 
     /** Called on the backend's thread for every received frame. */
     private void frameReceived(byte[] frame) {
-        synchronized (lock) {
+        runLocked(() -> {
             if (closed) {
                 return;
             }
-            if (frame.length > MAX_FRAME) {
-                counters.rxDropped++;
-                return;
-            }
-            if (backlog.size() >= BACKLOG_LIMIT) {
+            if (frame.length > MAX_FRAME || backlog.size() >= BACKLOG_LIMIT) {
                 counters.rxDropped++;
                 return;
             }
@@ -118,13 +115,33 @@ final class VirtioNetDevice extends VirtioMmioTransport {
             if (!quiesced() && live()) {
                 runGuarded(this::deliverBacklog);
             }
-        }
-        flush();
+        });
     }
 
-    /** Moves waiting frames into posted receive buffers; called with the lock held, not quiesced. */
+    /**
+     * Moves waiting frames into posted receive buffers; called with the lock held, not quiesced.
+     * The receive queue is polled whenever a frame arrives, so the guest need not notify it after
+     * reposting buffers (VIRTQ_USED_F_NO_NOTIFY) — except while frames wait for buffers.
+     */
     private void deliverBacklog() throws VirtqueueException {
         SplitVirtqueue rx = queue(RX_QUEUE);
+        while (true) {
+            fillPostedBuffers(rx);
+            if (backlog.isEmpty()) {
+                rx.suppressNotifications(true);
+                return;
+            }
+            // Out of buffers: ask for a notify, then look again in case the guest posted one
+            // before it could see the request (the driver checks the flag after posting).
+            rx.suppressNotifications(false);
+            VarHandle.fullFence();
+            if (!rx.hasAvailable()) {
+                return;
+            }
+        }
+    }
+
+    private void fillPostedBuffers(SplitVirtqueue rx) throws VirtqueueException {
         while (!backlog.isEmpty()) {
             DescriptorChain chain = rx.poll();
             if (chain == null) {

@@ -143,6 +143,26 @@ public class VirtioNetDeviceTest {
     }
 
     @Test
+    public void guestNeedNotNotifyReceiveBuffersUnlessFramesWait() throws Exception {
+        rig.start();
+        rig.postRx(0, 1);
+        rig.driver.notify(VirtioNetDevice.RX_QUEUE);
+        assertEquals("NO_NOTIFY: the device polls on arrival", 1, rig.driver.usedFlags(VirtioNetDevice.RX_QUEUE));
+        rig.pair.b().send(NetTestRig.frame(60, 1));
+        rig.pair.b().send(NetTestRig.frame(60, 2));
+        assertEquals(1, rig.rxUsed());
+        assertEquals("a frame waits: notify wanted", 0, rig.driver.usedFlags(VirtioNetDevice.RX_QUEUE));
+        rig.postRx(1, 1);
+        rig.driver.notify(VirtioNetDevice.RX_QUEUE);
+        assertEquals(2, rig.rxUsed());
+        assertEquals(1, rig.driver.usedFlags(VirtioNetDevice.RX_QUEUE));
+        rig.postRx(2, 1); // reposted without notify, as the guest does under NO_NOTIFY
+        rig.pair.b().send(NetTestRig.frame(60, 3));
+        assertEquals(3, rig.rxUsed());
+        assertArrayEquals(NetTestRig.frame(60, 3), rig.received(2));
+    }
+
+    @Test
     public void backlogIsBoundedAndDropsAreCounted() throws Exception {
         rig.start();
         int extra = 10;
