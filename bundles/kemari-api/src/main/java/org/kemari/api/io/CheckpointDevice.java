@@ -1,5 +1,7 @@
 package org.kemari.api.io;
 
+import java.util.Set;
+
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -21,6 +23,16 @@ public interface CheckpointDevice {
      * @throws CheckpointDeviceException if interception is needed but cannot be set up
      */
     boolean setup(CheckpointContext context) throws CheckpointDeviceException;
+
+    /** The kinds of output this device holds; the engine routes each output to the device that handles its kind. */
+    Set<OutputKind> handledKinds();
+
+    /**
+     * Takes charge of an output the VM produced while epoch {@code epoch} was open: it must not
+     * become visible before {@link #commit} of that epoch (or a later one). Called on vCPU threads:
+     * must not block.
+     */
+    void hold(PendingOutput output, long epoch);
 
     /**
      * The VM has been paused for epoch {@code epoch}: outputs submitted from now on belong to
