@@ -26,7 +26,8 @@ public interface DeviceModel extends AutoCloseable {
 
     /**
      * Restores saved state into a freshly built device of the same kind; requests that were in
-     * flight in that state are re-issued when the VM resumes.
+     * flight in that state are re-issued when the VM resumes. The device is left quiesced: it
+     * touches guest memory and re-issues those requests only at the next {@link #unquiesce()}.
      *
      * @throws HypervisorException BAD_STATE on an unknown kind or version
      */
