@@ -120,6 +120,10 @@ final class KvmVm implements Vm, VmEvents {
         return ram;
     }
 
+    KvmVmFd vmFd() {
+        return vmFd;
+    }
+
     MemoryLayout layout() {
         return layout;
     }
