@@ -35,6 +35,56 @@ public final class InProcessNetPair {
         return b;
     }
 
+    /**
+     * A VM's attachment to side A or B: closing it only detaches that VM, so another VM (a
+     * restored standby) can attach to the same side later, as to a persistent TAP.
+     */
+    NetBackend attach(boolean sideB) {
+        return new Attachment(sideB ? b : a);
+    }
+
+    private static final class Attachment implements NetBackend {
+        private final Endpoint endpoint;
+        private volatile FrameReceiver receiver;
+        private volatile boolean closed;
+
+        Attachment(Endpoint endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        @Override
+        public void send(byte[] frame) throws IOException {
+            if (closed) {
+                throw new IOException(endpoint.describe() + " attachment is closed");
+            }
+            endpoint.send(frame);
+        }
+
+        @Override
+        public void setReceiver(FrameReceiver receiver) {
+            if (!closed) {
+                this.receiver = receiver;
+                endpoint.setReceiver(receiver);
+            }
+        }
+
+        @Override
+        public long droppedFrames() {
+            return endpoint.droppedFrames();
+        }
+
+        @Override
+        public String describe() {
+            return endpoint.describe();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            endpoint.detach(receiver);
+        }
+    }
+
     private static final class Endpoint implements NetBackend {
         private final String description;
         private final AtomicLong dropped = new AtomicLong();
@@ -66,6 +116,13 @@ public final class InProcessNetPair {
         @Override
         public void setReceiver(FrameReceiver receiver) {
             this.receiver = receiver;
+        }
+
+        /** Clears the receiver if it is still {@code owner}'s. */
+        synchronized void detach(FrameReceiver owner) {
+            if (receiver == owner) {
+                receiver = null;
+            }
         }
 
         @Override

@@ -51,7 +51,7 @@ public final class NetBackends {
             throw new IllegalArgumentException("NIC backend '" + backend + "': no in-process net pair named '"
                     + name + "' is registered");
         }
-        return sideB ? pair.b() : pair.a();
+        return pair.attach(sideB);
     }
 
     static String checkInterfaceName(String name, String backend) {

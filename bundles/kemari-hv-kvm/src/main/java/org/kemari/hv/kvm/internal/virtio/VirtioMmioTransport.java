@@ -225,7 +225,7 @@ abstract class VirtioMmioTransport implements VirtioMmioDevice {
         }
         if ((status & VirtioStatus.DRIVER_OK) != 0 && (old & VirtioStatus.DRIVER_OK) == 0) {
             log.debug("{}: driver ready, features 0x{}", id, Long.toHexString(driverFeatures));
-            if (live()) {
+            if (live() && !quiesced) {
                 runGuarded(this::resumeDevice);
             }
         }

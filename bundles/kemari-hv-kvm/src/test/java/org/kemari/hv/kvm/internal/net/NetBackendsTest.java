@@ -30,23 +30,45 @@ public class NetBackendsTest {
     public void pairSidesAreConnected() throws Exception {
         InProcessNetPair pair = NetPairRegistry.create("p1");
         NetBackend vm = NetBackends.open("pair:p1");
-        NetBackend other = NetBackends.open("pair:p1:b");
-        assertSame(pair.a(), vm);
-        assertSame(pair.b(), other);
-        assertSame(pair.a(), NetBackends.open("pair:p1:a"));
         List<byte[]> got = new ArrayList<>();
-        other.setReceiver(got::add);
+        pair.b().setReceiver(got::add);
         byte[] frame = {1, 2, 3};
         vm.send(frame);
         frame[0] = 9;
         assertEquals(1, got.size());
         assertEquals("the frame is copied", 1, got.get(0)[0]);
-        vm.send(new byte[1]); // fine
-        other.setReceiver(null);
+
+        List<byte[]> vmGot = new ArrayList<>();
+        vm.setReceiver(vmGot::add);
+        pair.b().send(new byte[] {4});
+        assertEquals(1, vmGot.size());
+        pair.b().setReceiver(null);
         vm.send(new byte[1]);
-        assertEquals("no receiver: dropped", 1, other.droppedFrames());
-        vm.close();
-        assertThrows(java.io.IOException.class, () -> vm.send(new byte[1]));
+        assertEquals("no receiver: dropped", 1, pair.b().droppedFrames());
+        NetBackend sideB = NetBackends.open("pair:p1:b");
+        sideB.setReceiver(got::add);
+        NetBackends.open("pair:p1:a").send(new byte[] {5});
+        assertEquals(2, got.size());
+    }
+
+    @Test
+    public void aClosedAttachmentDetachesOnlyItsVm() throws Exception {
+        InProcessNetPair pair = NetPairRegistry.create("p1");
+        NetBackend primary = NetBackends.open("pair:p1");
+        List<byte[]> primaryGot = new ArrayList<>();
+        primary.setReceiver(primaryGot::add);
+        primary.close();
+        assertThrows(java.io.IOException.class, () -> primary.send(new byte[1]));
+        pair.b().send(new byte[1]);
+        assertTrue(primaryGot.isEmpty());
+
+        NetBackend standby = NetBackends.open("pair:p1");
+        List<byte[]> standbyGot = new ArrayList<>();
+        standby.setReceiver(standbyGot::add);
+        primary.close(); // again: must not detach the standby
+        pair.b().send(new byte[1]);
+        assertEquals(1, standbyGot.size());
+        standby.send(new byte[1]);
     }
 
     @Test
