@@ -72,6 +72,7 @@ final class GuestAbi {
             case 0x201 -> "virtio device missing or refused";
             case 0x202 -> "virtio-blk request failed";
             case 0x203 -> "disk write read-back mismatch";
+            case 0x204 -> "configuration does not fit (disk blocks or workload regions)";
             default -> "unknown panic code";
         };
     }

@@ -18,6 +18,26 @@ final class GuestImages {
     }
 
     static byte[] load(VmSpec spec) throws HypervisorException {
+        byte[] image = read(spec);
+        checkHeader(spec.image(), image);
+        return image;
+    }
+
+    /**
+     * An image that carries the ABI's optional header ("KEMGUEST" at offset 8, u32 ABI version at
+     * 16) must speak our ABI version; images without the header are loaded as they are.
+     */
+    static void checkHeader(String name, byte[] image) throws HypervisorException {
+        if (image.length >= 20 && new String(image, 8, 8, java.nio.charset.StandardCharsets.US_ASCII).equals("KEMGUEST")) {
+            int version = java.nio.ByteBuffer.wrap(image, 16, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+            if (version != GuestAbi.ABI_VERSION) {
+                throw invalid("guest image " + name + " implements guest ABI version " + version + "; this backend speaks version "
+                        + GuestAbi.ABI_VERSION);
+            }
+        }
+    }
+
+    private static byte[] read(VmSpec spec) throws HypervisorException {
         if (VmSpec.TEST_GUEST.equals(spec.image())) {
             try {
                 return GuestImage.bytes();

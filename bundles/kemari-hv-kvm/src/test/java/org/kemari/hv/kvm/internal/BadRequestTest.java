@@ -50,6 +50,12 @@ public class BadRequestTest {
             assertRefused(backend, image(empty.toString(), 4 << 20), Reason.INVALID_REQUEST, "is empty");
             assertRefused(backend, image(dir.toString(), 4 << 20), Reason.INVALID_REQUEST, "is a directory");
             assertRefused(backend, image(big.toString(), 4 << 20), Reason.INVALID_REQUEST, "does not fit");
+            Path future = dir.resolve("abi2.bin");
+            byte[] header = new byte[4096];
+            System.arraycopy("KEMGUEST".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, header, 8, 8);
+            header[16] = 2;
+            Files.write(future, header);
+            assertRefused(backend, image(future.toString(), 4 << 20), Reason.INVALID_REQUEST, "guest ABI version 2");
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path p : files.toList()) {
