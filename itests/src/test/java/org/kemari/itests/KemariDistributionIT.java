@@ -152,6 +152,40 @@ public class KemariDistributionIT extends KemariTestSupport {
         }
     }
 
+    @Test
+    public void anUnprotectedTestGuestRunsFromTheShell() throws Exception {
+        org.junit.Assume.assumeTrue("needs a usable KVM", registry.probe("kvm").usable());
+        String started = execute("kemari:vm-start --memory 32M --workload dirtier -o guest.pace-us=1000 shellvm");
+        assertTrue(started, started.startsWith("VM shellvm started on kvm: running, 32 MiB"));
+        String list = execute("kemari:vm-list");
+        assertTrue(list, list.matches("(?s).*shellvm\\s+kvm\\s+running\\s+32M\\s+1\\s+test-guest.*"));
+        try {
+            execute("kemari:vm-start shellvm");
+            org.junit.Assert.fail("a second VM of the same name must be refused");
+        } catch (IllegalArgumentException e) {
+            assertEquals("a VM named 'shellvm' already exists on this node", e.getMessage());
+        }
+        assertEquals("VM shellvm stopped.", execute("kemari:vm-stop shellvm").trim());
+        assertTrue(execute("kemari:vm-list").startsWith("No VMs on this node"));
+    }
+
+    @Test
+    public void badVmInputIsAOneLineError() throws Exception {
+        try {
+            execute("kemari:vm-start --image /nonexistent/guest.bin badvm");
+            org.junit.Assert.fail();
+        } catch (Exception e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("/nonexistent/guest.bin"));
+            assertFalse(e.getMessage(), e.getMessage().contains("\n"));
+        }
+        try {
+            execute("kemari:vm-stop nosuchvm");
+            org.junit.Assert.fail();
+        } catch (IllegalArgumentException e) {
+            assertEquals("no VM named 'nosuchvm' on this node", e.getMessage());
+        }
+    }
+
     private static String line(String output, String backend) {
         return Arrays.stream(output.split("\\R")).filter(l -> l.startsWith(backend + " "))
                 .findFirst().orElseThrow(() -> new AssertionError("no line for " + backend + " in:\n" + output));

@@ -1,0 +1,82 @@
+package org.kemari.command.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.util.List;
+
+import org.junit.Test;
+import org.kemari.api.hv.VmSpec;
+
+public class VmStartCommandTest {
+
+    private static VmStartCommand command(String name) {
+        VmStartCommand c = new VmStartCommand();
+        c.name = name;
+        return c;
+    }
+
+    private static String error(VmStartCommand c) {
+        try {
+            c.spec();
+            throw new AssertionError("expected an error");
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Test
+    public void defaultsGiveTheTestGuestWith64MiB() {
+        VmSpec spec = command("vm1").spec();
+        assertEquals(64L << 20, spec.memoryBytes());
+        assertEquals(VmSpec.TEST_GUEST, spec.image());
+        assertEquals(1, spec.vcpus());
+        assertTrue(spec.disks().isEmpty());
+    }
+
+    @Test
+    public void optionsBecomeTheSpec() throws Exception {
+        File disk = File.createTempFile("kemari-disk", ".img");
+        disk.deleteOnExit();
+        VmStartCommand c = command("web");
+        c.memory = "1G";
+        c.workload = "disk,net";
+        c.disks = List.of(disk.getPath());
+        c.nics = List.of("tap:kt0");
+        c.ip = "10.0.0.2";
+        c.options = List.of("guest.pace-us=100");
+        VmSpec spec = c.spec();
+        assertEquals(1L << 30, spec.memoryBytes());
+        assertEquals("vda", spec.disks().get(0).id());
+        assertEquals("tap:kt0", spec.nics().get(0).backend());
+        assertTrue(spec.nics().get(0).mac().startsWith("52:54:"));
+        assertEquals("disk,net", spec.options().get("guest.workloads"));
+        assertEquals("10.0.0.2", spec.options().get("guest.ipv4"));
+        assertEquals("100", spec.options().get("guest.pace-us"));
+        assertEquals("the MAC is stable for a name", spec.nics().get(0).mac(), c.spec().nics().get(0).mac());
+    }
+
+    @Test
+    public void badInputGivesOneClearLine() {
+        VmStartCommand c = command("vm1");
+        c.memory = "lots";
+        assertEquals("--memory: 'lots' is not a size (examples: 64M, 1G, 4096)", error(c));
+        c = command("vm1");
+        c.memory = "1000";
+        assertEquals("--memory must be a multiple of 4 KiB, got 1000", error(c));
+        c = command("vm1");
+        c.disks = List.of("/nonexistent/disk.img");
+        assertEquals("--disk: no such file: /nonexistent/disk.img", error(c));
+        c = command("vm1");
+        c.options = List.of("novalue");
+        assertEquals("--option: expected key=value, got 'novalue'", error(c));
+        c = command("vm1");
+        c.vcpus = 0;
+        assertEquals("--vcpus must be at least 1, got 0", error(c));
+        c = command("vm1");
+        c.nics = List.of("tap:x");
+        c.mac = "zz";
+        assertTrue(error(c).startsWith("MAC address must look like aa:bb:cc:dd:ee:ff"));
+    }
+}
