@@ -54,23 +54,16 @@ final class XenProbe {
     }
 
     private static XenCtrl load(List<Detail> details) {
-        Throwable last = null;
         for (String name : LIBRARY_NAMES) {
             try {
                 XenCtrl xc = Native.load(name, XenCtrl.class);
                 details.add(new Detail("load libxenctrl", true, name));
                 return xc;
             } catch (UnsatisfiedLinkError e) {
-                last = e;
+                // Try the next name; JNA's multi-line message adds nothing for an operator.
             }
         }
-        details.add(new Detail("load libxenctrl", false, firstLine(last)));
+        details.add(new Detail("load libxenctrl", false, "not found (tried " + String.join(", ", LIBRARY_NAMES) + ")"));
         return null;
-    }
-
-    private static String firstLine(Throwable t) {
-        String m = t == null || t.getMessage() == null ? "not found" : t.getMessage();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }
