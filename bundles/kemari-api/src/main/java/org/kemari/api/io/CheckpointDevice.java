@@ -5,24 +5,16 @@ import java.util.Set;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * A device that takes part in checkpoints, after libxl's Remus checkpoint devices: the engine
- * calls {@link #setup} when protection starts, then for every epoch {@link #afterSuspend},
- * {@link #beforeResume} and, once the standby has acknowledged the epoch, {@link #commit};
- * finally {@link #teardown}, which is called even if setup failed.
+ * One VM's checkpoint device, made by a {@link CheckpointDeviceProvider} when protection starts
+ * (after libxl's Remus checkpoint devices). For every epoch the engine calls
+ * {@link #afterSuspend}, {@link #beforeResume} and, once the standby has committed the epoch,
+ * {@link #commit}; finally {@link #teardown}.
  */
 @ConsumerType
 public interface CheckpointDevice {
 
     /** A short name for logs and status (e.g. {@code disk}, {@code net}). */
     String name();
-
-    /**
-     * Starts interception for a VM.
-     *
-     * @return false if this device has nothing to do for this VM ("not mine")
-     * @throws CheckpointDeviceException if interception is needed but cannot be set up
-     */
-    boolean setup(CheckpointContext context) throws CheckpointDeviceException;
 
     /** The kinds of output this device holds; the engine routes each output to the device that handles its kind. */
     Set<OutputKind> handledKinds();

@@ -3,10 +3,11 @@
  * that produced it, and the checkpoint-device life cycle the engine drives every epoch.
  *
  * <p>A backend's device models hand each output to an {@link org.kemari.api.io.OutputGate} as a
- * {@link org.kemari.api.io.PendingOutput}. Interceptors are
- * {@link org.kemari.api.io.CheckpointDevice}s: the engine offers each protected VM to every
- * registered checkpoint device in order of service ranking (highest first; equal ranking: lowest
- * service id); a device that answers "not mine" from {@code setup} is skipped.
+ * {@link org.kemari.api.io.PendingOutput}. Interceptors register
+ * {@link org.kemari.api.io.CheckpointDeviceProvider}s: the engine offers each protected VM to every
+ * provider in order of service ranking (highest first; equal ranking: lowest service id); a
+ * provider that answers "not mine" is skipped, the others each give a per-VM
+ * {@link org.kemari.api.io.CheckpointDevice}.
  */
 @org.osgi.annotation.versioning.Version("1.0.0")
 package org.kemari.api.io;
