@@ -31,10 +31,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the guest stops or fails its vCPU threads end, but RAM stays readable (for the engine
  * and tests) until {@link #close()} releases everything.
+ *
+ * <p>A created VM is already running when a caller can add a listener, so {@link #addListener}
+ * first replays the console lines seen so far (the last {@value #CONSOLE_HISTORY}); state changes
+ * are not replayed: read {@link #state()} after adding a listener.
  */
 final class KvmVm implements Vm, VmEvents {
     private static final Logger LOG = LoggerFactory.getLogger(KvmVm.class);
     static final long STOP_TIMEOUT_SECONDS = 10;
+    static final int CONSOLE_HISTORY = 256;
 
     /** Observes REPORT doorbells on the vCPU thread while the guest is stopped at the exit. */
     interface ReportHook {
@@ -60,6 +65,9 @@ final class KvmVm implements Vm, VmEvents {
     private final List<Thread> threads = new ArrayList<>();
     private final List<VmListener> listeners = new CopyOnWriteArrayList<>();
     private final List<ReportHook> reportHooks = new CopyOnWriteArrayList<>();
+    /** Guards the console history and the replay-then-add of listeners, so no line is lost or doubled. */
+    private final Object consoleLock = new Object();
+    private final java.util.ArrayDeque<String> consoleHistory = new java.util.ArrayDeque<>();
     private VirtioDevices devices;
 
     /** Serialises pause, resume, capture and close (callers serialise them too; this guards close racing them). */
@@ -260,7 +268,16 @@ final class KvmVm implements Vm, VmEvents {
 
     @Override
     public void addListener(VmListener listener) {
-        listeners.add(listener);
+        synchronized (consoleLock) {
+            for (String line : consoleHistory) {
+                try {
+                    listener.consoleLine(this, line);
+                } catch (RuntimeException e) {
+                    LOG.warn("VM {}: listener failed on a console line", spec.name(), e);
+                }
+            }
+            listeners.add(listener);
+        }
     }
 
     @Override
@@ -354,11 +371,17 @@ final class KvmVm implements Vm, VmEvents {
 
     private void consoleLine(String line) {
         LOG.info("[{}] {}", spec.name(), line);
-        for (VmListener l : listeners) {
-            try {
-                l.consoleLine(this, line);
-            } catch (RuntimeException e) {
-                LOG.warn("VM {}: listener failed on a console line", spec.name(), e);
+        synchronized (consoleLock) {
+            if (consoleHistory.size() == CONSOLE_HISTORY) {
+                consoleHistory.removeFirst();
+            }
+            consoleHistory.addLast(line);
+            for (VmListener l : listeners) {
+                try {
+                    l.consoleLine(this, line);
+                } catch (RuntimeException e) {
+                    LOG.warn("VM {}: listener failed on a console line", spec.name(), e);
+                }
             }
         }
     }
