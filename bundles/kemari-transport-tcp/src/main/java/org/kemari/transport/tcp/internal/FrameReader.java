@@ -81,7 +81,7 @@ final class FrameReader implements Runnable {
 
     private ByteBuffer readPayload(FrameHeader h) throws IOException, FramingException {
         ByteBuffer payload = ByteBuffer.allocate(h.length());
-        while (payload.hasRemaining()) {
+        while (payload.position() < payload.capacity()) {
             int end = Math.min(payload.capacity(), payload.position() + READ_SLICE);
             payload.limit(end);
             readFully(payload, false);
