@@ -16,7 +16,11 @@ public enum RecordType {
     /** A disk write carried in the epoch (replicated storage). */
     DISK_WRITE(5),
     /** Initial synchronisation: the VM's spec, sent before any page. */
-    VM_SPEC(6);
+    VM_SPEC(6),
+    /** Control, standby to primary: epoch committed, its held outputs may be released. */
+    ACK(16),
+    /** Control, standby to primary: the stream is refused (reason code and text for the operator). */
+    REFUSE(17);
 
     private final int code;
 
