@@ -46,7 +46,7 @@ final class FrameReader implements Runnable {
                     case HEARTBEAT:
                         break;
                     case CLOSE:
-                        link.failed(lost("peer " + link.peer() + " closed the link"));
+                        link.closedByPeer(lost("peer " + link.peer() + " closed the link"));
                         return;
                     case DATA:
                         ByteBuffer payload = readPayload(h);

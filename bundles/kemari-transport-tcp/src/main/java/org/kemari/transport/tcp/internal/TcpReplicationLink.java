@@ -192,6 +192,16 @@ final class TcpReplicationLink implements ReplicationLink {
         release();
     }
 
+    /** The peer sent CLOSE: receivers still learn it as LINK_LOST, but it is no fault. */
+    void closedByPeer(TransportException e) {
+        if (closedLocally.get()) {
+            return;
+        }
+        LOG.info("Replication link to {} closed by the peer", peer);
+        queue.fail(e, false);
+        release();
+    }
+
     // --- internals --------------------------------------------------------------------------
 
     private void heartbeatIfIdle() {
