@@ -22,7 +22,7 @@ public final class RecordEncoder {
     }
 
     /** As {@link #encode(StreamRecord, List)} with an explicit type code and flags (tests, newer records). */
-    int encode(int typeCode, int flags, StreamRecord r, List<ByteBuffer> out) {
+    public int encode(int typeCode, int flags, StreamRecord r, List<ByteBuffer> out) {
         int headLength = r.headLength();
         ByteBuffer bulk = r.bulk();
         int bulkLength = bulk == null ? 0 : bulk.remaining();
@@ -70,7 +70,8 @@ public final class RecordEncoder {
         return concat(parts);
     }
 
-    static ByteBuffer concat(List<ByteBuffer> parts) {
+    /** The parts copied into one heap buffer. */
+    public static ByteBuffer concat(List<ByteBuffer> parts) {
         int n = 0;
         for (ByteBuffer b : parts) {
             n += b.remaining();
