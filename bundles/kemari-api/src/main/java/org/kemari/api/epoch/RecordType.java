@@ -17,6 +17,11 @@ public enum RecordType {
     DISK_WRITE(5),
     /** Initial synchronisation: the VM's spec, sent before any page. */
     VM_SPEC(6),
+    /**
+     * The primary ends protection on purpose (unprotect, orderly shutdown): the standby must not
+     * take over when the link then closes. Sent between epochs.
+     */
+    END_OF_PROTECTION(7),
     /** Control, standby to primary: epoch committed, its held outputs may be released. */
     ACK(16),
     /** Control, standby to primary: the stream is refused (reason code and text for the operator). */

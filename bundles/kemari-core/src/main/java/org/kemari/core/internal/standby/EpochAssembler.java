@@ -21,6 +21,7 @@ import org.kemari.core.internal.stream.PageRun;
 import org.kemari.core.internal.stream.StateEntry;
 import org.kemari.core.internal.stream.StreamHeader;
 import org.kemari.core.internal.stream.StreamRecord;
+import org.kemari.core.internal.stream.EndOfProtection;
 import org.kemari.core.internal.stream.VmSpecRecord;
 import org.kemari.core.internal.stream.Wire;
 import org.slf4j.Logger;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class EpochAssembler {
     private static final Logger LOG = LoggerFactory.getLogger(EpochAssembler.class);
 
-    private enum Phase { AWAIT_HEADER, AWAIT_SPEC, BETWEEN_EPOCHS, IN_EPOCH, FAILED }
+    private enum Phase { AWAIT_HEADER, AWAIT_SPEC, BETWEEN_EPOCHS, IN_EPOCH, FAILED, ENDED }
 
     private final CommittedState store;
     private final ImageFactory images;
@@ -109,7 +110,13 @@ public final class EpochAssembler {
             LOG.debug("skipping record of unknown type {} marked skippable", r.typeCode());
             return OptionalLong.empty();
         }
-        if (body instanceof VmSpecRecord s) {
+        if (body instanceof EndOfProtection e) {
+            if (phase == Phase.IN_EPOCH) {
+                throw new StreamFormatException(Reason.MALFORMED, "END_OF_PROTECTION inside epoch " + begin.epoch());
+            }
+            LOG.info("{}: the primary ended protection after epoch {}", store.vmName(), e.lastEpoch());
+            phase = Phase.ENDED;
+        } else if (body instanceof VmSpecRecord s) {
             spec(s);
         } else if (body instanceof EpochBegin b) {
             begin(b, r.crc());
@@ -162,9 +169,24 @@ public final class EpochAssembler {
         return phase == Phase.FAILED;
     }
 
+    /** Whether the primary ended protection on purpose (END_OF_PROTECTION arrived). */
+    public boolean protectionEnded() {
+        return phase == Phase.ENDED;
+    }
+
     /** The epoch the stream must send next. */
     public long nextEpoch() {
         return nextEpoch;
+    }
+
+    /** The VM's spec from the stream's VM_SPEC record (before anything is committed), or null. */
+    public VmSpec spec() {
+        return spec;
+    }
+
+    /** The backend named by the VM_SPEC record, or null. */
+    public String backend() {
+        return backend;
     }
 
     private void spec(VmSpecRecord s) throws StreamFormatException {

@@ -70,4 +70,19 @@ public final class StandbyStreamReceiver {
     public long nextEpoch() {
         return assembler.nextEpoch();
     }
+
+    /** Whether the primary ended protection on purpose: the copy is to be discarded, not run. */
+    public boolean protectionEnded() {
+        return assembler.protectionEnded();
+    }
+
+    /** The VM's spec once its VM_SPEC record has arrived (before any commit), else null. */
+    public org.kemari.api.hv.VmSpec vmSpec() {
+        return assembler.spec();
+    }
+
+    /** The backend the VM_SPEC record names, else null. */
+    public String backend() {
+        return assembler.backend();
+    }
 }

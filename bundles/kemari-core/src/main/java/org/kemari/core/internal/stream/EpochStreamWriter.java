@@ -139,6 +139,16 @@ public final class EpochStreamWriter {
         return end;
     }
 
+    /**
+     * Tells the standby that protection ends on purpose, so that it discards its copy instead of
+     * taking over when the link closes; sent between epochs, and flushed.
+     */
+    public void endOfProtection(long lastEpoch) throws TransportException {
+        requireOutsideEpoch("END_OF_PROTECTION");
+        add(new EndOfProtection(lastEpoch));
+        flush();
+    }
+
     /** Sends what is pending as one frame. */
     public void flush() throws TransportException {
         if (pending.isEmpty()) {

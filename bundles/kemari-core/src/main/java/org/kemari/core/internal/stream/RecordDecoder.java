@@ -99,6 +99,7 @@ public final class RecordDecoder {
             case EPOCH_END -> EpochEnd.decode(p);
             case DISK_WRITE -> DiskWrite.decode(p);
             case VM_SPEC -> VmSpecRecord.decode(p);
+            case END_OF_PROTECTION -> EndOfProtection.decode(p);
             case ACK -> Ack.decode(p);
             case REFUSE -> Refuse.decode(p);
         };

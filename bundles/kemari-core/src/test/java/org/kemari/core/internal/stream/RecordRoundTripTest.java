@@ -98,6 +98,8 @@ public class RecordRoundTripTest {
     @Test
     public void ack() throws Exception {
         assertEquals(new Ack(77), roundTrip(new Ack(77)));
+        assertEquals(new EndOfProtection(41), roundTrip(new EndOfProtection(41)));
+        assertEquals(new EndOfProtection(-1), roundTrip(new EndOfProtection(-1)));
     }
 
     @Test
@@ -189,7 +191,8 @@ public class RecordRoundTripTest {
     public void everyRecordTypeHasARoundTrip() {
         // Guards this test class against a new RecordType without a case above.
         assertArrayEquals(new RecordType[] {RecordType.EPOCH_BEGIN, RecordType.PAGES, RecordType.STATE,
-                RecordType.EPOCH_END, RecordType.DISK_WRITE, RecordType.VM_SPEC, RecordType.ACK, RecordType.REFUSE},
+                RecordType.EPOCH_END, RecordType.DISK_WRITE, RecordType.VM_SPEC, RecordType.END_OF_PROTECTION, RecordType.ACK,
+                RecordType.REFUSE},
                 RecordType.values());
     }
 }

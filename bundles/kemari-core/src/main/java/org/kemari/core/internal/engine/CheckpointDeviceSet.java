@@ -1,0 +1,95 @@
+package org.kemari.core.internal.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.kemari.api.io.CheckpointContext;
+import org.kemari.api.io.CheckpointDevice;
+import org.kemari.api.io.CheckpointDeviceException;
+import org.kemari.api.io.CheckpointDeviceProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checkpoint devices taking part in one VM's protection, driven through the Remus-style
+ * life cycle. Providers that answer "not mine" are left out; if one provider fails, the devices
+ * set up before it are torn down again.
+ */
+final class CheckpointDeviceSet {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointDeviceSet.class);
+
+    private final String vmName;
+    private final List<CheckpointDevice> active = new ArrayList<>();
+
+    private CheckpointDeviceSet(String vmName) {
+        this.vmName = vmName;
+    }
+
+    /**
+     * Asks every provider in order (highest ranking first) for the VM's device.
+     *
+     * @throws CheckpointDeviceException from the first provider that fails
+     */
+    static CheckpointDeviceSet setUp(String vmName, List<CheckpointDeviceProvider> providers, CheckpointContext context)
+            throws CheckpointDeviceException {
+        CheckpointDeviceSet set = new CheckpointDeviceSet(vmName);
+        for (CheckpointDeviceProvider p : providers) {
+            try {
+                Optional<CheckpointDevice> device = p.setup(context);
+                if (device.isPresent()) {
+                    set.active.add(device.get());
+                    LOG.info("VM {}: checkpoint device '{}' holds {}", vmName, device.get().name(),
+                            device.get().handledKinds());
+                }
+            } catch (CheckpointDeviceException | RuntimeException e) {
+                set.teardown(true);
+                if (e instanceof CheckpointDeviceException cde) {
+                    throw cde;
+                }
+                throw new CheckpointDeviceException(CheckpointDeviceException.Reason.SETUP_FAILED,
+                        "checkpoint device provider '" + p.name() + "' failed to set up: " + e, e);
+            }
+        }
+        return set;
+    }
+
+    List<CheckpointDevice> active() {
+        return List.copyOf(active);
+    }
+
+    void afterSuspend(long epoch) throws CheckpointDeviceException {
+        for (CheckpointDevice d : active) {
+            d.afterSuspend(epoch);
+        }
+    }
+
+    void beforeResume(long epoch) throws CheckpointDeviceException {
+        for (CheckpointDevice d : active) {
+            d.beforeResume(epoch);
+        }
+    }
+
+    /** Commits on every device; a failing device is logged and the others still release. */
+    void commit(long epoch) {
+        for (CheckpointDevice d : active) {
+            try {
+                d.commit(epoch);
+            } catch (CheckpointDeviceException | RuntimeException e) {
+                LOG.error("VM {}: checkpoint device '{}' failed to release epoch {}: {}", vmName, d.name(), epoch,
+                        e.toString());
+            }
+        }
+    }
+
+    void teardown(boolean release) {
+        for (CheckpointDevice d : active) {
+            try {
+                d.teardown(release);
+            } catch (RuntimeException e) {
+                LOG.error("VM {}: checkpoint device '{}' failed to tear down: {}", vmName, d.name(), e.toString());
+            }
+        }
+        active.clear();
+    }
+}

@@ -1,0 +1,530 @@
+package org.kemari.core.internal.engine;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.kemari.api.epoch.StreamFormatException;
+import org.kemari.api.hv.HypervisorException;
+import org.kemari.api.hv.Vm;
+import org.kemari.api.io.CheckpointContext;
+import org.kemari.api.io.CheckpointDeviceException;
+import org.kemari.api.management.ProtectionException;
+import org.kemari.api.management.ProtectionStatus;
+import org.kemari.api.management.ProtectionStatus.Role;
+import org.kemari.api.management.ProtectionStatus.State;
+import org.kemari.api.policy.CheckpointPolicy;
+import org.kemari.api.policy.CheckpointView;
+import org.kemari.api.transport.Endpoint;
+import org.kemari.api.transport.ReplicationLink;
+import org.kemari.api.transport.Transport;
+import org.kemari.api.transport.TransportException;
+import org.kemari.core.internal.stream.Ack;
+import org.kemari.core.internal.stream.ControlChannel;
+import org.kemari.core.internal.stream.EpochStreamWriter;
+import org.kemari.core.internal.stream.Refuse;
+import org.kemari.core.internal.stream.StreamHeader;
+import org.kemari.core.internal.stream.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Protection of one VM on the primary: connects to the standby, sends the initial copy while
+ * the VM runs, then takes an epoch whenever the checkpoint policy says so (by default: as soon as
+ * output is waiting), resumes the VM as soon as the epoch is copied out, ships it, and releases
+ * held output when the standby acknowledges. If the standby is lost, the VM runs on unprotected
+ * (its held output released, the operator told) and the session keeps trying to reconnect.
+ *
+ * <p>Threads: an epoch thread (capture and ship) and an acknowledgement thread per connection,
+ * plus a reconnect thread while the standby is away.
+ */
+final class ProtectionSession {
+    private static final Logger LOG = LoggerFactory.getLogger(ProtectionSession.class);
+
+    private final Vm vm;
+    private final String vmName;
+    private final Endpoint standby;
+    private final SessionServices services;
+    private final EngineSettings settings;
+    private final BufferPool pool = new BufferPool();
+    private final PauseStats pauses = new PauseStats();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+
+    /** Outputs closed into each epoch, so an acknowledgement knows how many it releases. */
+    private final Map<Long, Long> outputsPerEpoch = new ConcurrentSkipListMap<>();
+    private final AtomicLong epochsCaptured = new AtomicLong();
+
+    private volatile State state = State.SYNCHRONIZING;
+    private volatile String message = "connecting to the standby";
+    private volatile String transportName = "";
+    private volatile String policyName = "";
+    private volatile boolean stopping;
+
+    // Per connection; replaced on reconnect.
+    private volatile Connection connection;
+
+    ProtectionSession(Vm vm, Endpoint standby, SessionServices services, EngineSettings settings) {
+        this.vm = vm;
+        this.vmName = vm.spec().name();
+        this.standby = standby;
+        this.services = services;
+        this.settings = settings;
+    }
+
+    String vmName() {
+        return vmName;
+    }
+
+    /**
+     * Connects and sends the initial copy; returns when the standby has committed it.
+     *
+     * @throws ProtectionException if the standby cannot be reached or refuses, or the VM cannot be captured
+     */
+    void start() throws ProtectionException {
+        Connection c = connect();
+        connection = c;
+        c.startEpochs();
+    }
+
+    /** Ends protection. With {@code releaseOutputs} the VM runs on and its held output goes out. */
+    void stop(boolean releaseOutputs) {
+        stopping = true;
+        Connection c = connection;
+        if (c != null) {
+            c.endOrderly(releaseOutputs);
+        }
+        state = State.ENDED;
+        message = "protection ended";
+        signal();
+    }
+
+    ProtectionStatus status() {
+        Connection c = connection;
+        EpochTimings last = pauses.last();
+        return new ProtectionStatus(vmName, Role.PRIMARY, state, standby.toString(),
+                c == null ? -1 : c.gate.lastCommitted(), epochsCaptured.get(), c == null ? 0 : c.gate.waiting(),
+                last == null ? 0 : last.pauseNanos() / 1000, pauses.medianMicros(), policyName, transportName, message);
+    }
+
+    PauseStats pauses() {
+        return pauses;
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Opens a link, sets up interception and sends epoch 0; the returned connection is protected. */
+    private Connection connect() throws ProtectionException {
+        if (vm.state().isTerminal()) {
+            throw new ProtectionException(ProtectionException.Reason.VM_NOT_PROTECTABLE,
+                    "VM " + vmName + " is " + vm.state().name().toLowerCase() + vm.failureReason().map(r -> ": " + r).orElse(""));
+        }
+        Transport transport = services.transport();
+        if (transport == null) {
+            throw new ProtectionException(ProtectionException.Reason.SERVICE_MISSING,
+                    "no replication transport is installed (install the kemari-transport-tcp feature)");
+        }
+        ReplicationLink link;
+        try {
+            link = transport.connect(standby, settings.connectTimeoutMillis());
+        } catch (TransportException e) {
+            throw new ProtectionException(ProtectionException.Reason.STANDBY_UNREACHABLE, e.getMessage(), e);
+        }
+        transportName = transport.name();
+        Connection c = new Connection(link);
+        try {
+            c.initialSync();
+            return c;
+        } catch (ProtectionException e) {
+            c.end(true, e.getMessage());
+            throw e;
+        } catch (RuntimeException e) {
+            c.end(true, e.toString());
+            throw new ProtectionException(ProtectionException.Reason.VM_NOT_PROTECTABLE,
+                    "initial copy of " + vmName + " failed: " + e, e);
+        }
+    }
+
+    /** The standby is gone: run on unprotected, and try to get a standby back. */
+    private void standbyLost(Connection c, String why) {
+        // Both of the connection's threads may see the failure; only the first acts on it.
+        if (stopping || connection != c || !c.lost.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.warn("VM {} is running UNPROTECTED: {}; its held output was released. Reconnecting to {} every {} ms",
+                vmName, why, standby, settings.reconnectIntervalMillis());
+        c.end(true, why);
+        state = State.UNPROTECTED;
+        message = "standby lost (" + why + "); running unprotected, reconnecting";
+        Thread t = new Thread(this::reconnectLoop, "kemari-reconnect-" + vmName);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void reconnectLoop() {
+        while (!stopping && !vm.state().isTerminal()) {
+            sleep(settings.reconnectIntervalMillis());
+            if (stopping) {
+                return;
+            }
+            try {
+                state = State.SYNCHRONIZING;
+                Connection c = connect();
+                connection = c;
+                c.startEpochs();
+                LOG.info("VM {} is protected again by standby {}", vmName, standby);
+                return;
+            } catch (ProtectionException e) {
+                state = State.UNPROTECTED;
+                message = "standby lost; reconnecting: " + e.getMessage();
+                LOG.debug("VM {}: reconnect to {} failed: {}", vmName, standby, e.getMessage());
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One link to the standby and everything that lives as long as it. */
+    private final class Connection implements CheckpointContext {
+        final ReplicationLink link;
+        final EpochStreamWriter writer;
+        final ControlChannel control = new ControlChannel();
+        CheckpointDeviceSet devices;
+        HeldOutputGate gate;
+        EpochCapturer capturer;
+        volatile long nextEpoch;
+        volatile long lastCaptureNanos = System.nanoTime();
+        volatile boolean ended;
+        private final AtomicBoolean closed = new AtomicBoolean();
+        final AtomicBoolean lost = new AtomicBoolean();
+        volatile long acked = -1;
+        volatile String refused;
+        volatile Thread epochThread;
+        Thread ackThread;
+
+        Connection(ReplicationLink link) {
+            this.link = link;
+            this.writer = new EpochStreamWriter(link::send, settings.maxFrameBytes());
+        }
+
+        @Override
+        public Vm vm() {
+            return vm;
+        }
+
+        @Override
+        public void requestCheckpoint() {
+            signal();
+        }
+
+        @Override
+        public long committedEpoch() {
+            return acked;
+        }
+
+        /** Epoch 0: every page while the VM runs, then a short stop-and-copy of the rest and the state. */
+        void initialSync() throws ProtectionException {
+            try {
+                devices = CheckpointDeviceSet.setUp(vmName, services.deviceProviders(), this);
+            } catch (CheckpointDeviceException e) {
+                throw new ProtectionException(ProtectionException.Reason.VM_NOT_PROTECTABLE, e.getMessage(), e);
+            }
+            gate = new HeldOutputGate(vmName, devices.active(), 0, ProtectionSession.this::signal);
+            capturer = new EpochCapturer(vm, devices, gate);
+            startAckReader();
+            long t0 = System.nanoTime();
+            try {
+                writer.writeHeader(StreamHeader.current(vmName, 0));
+                writer.writeVmSpec(vm.backend(), vm.spec());
+                // From here on every output waits for epoch 0 at least.
+                vm.setOutputGate(gate);
+                long pages = new PreCopy(vm, writer, settings).run();
+                long[] outputs = new long[1];
+                CapturedEpoch last = capturer.capture(0, pool, outputs);
+                outputsPerEpoch.put(0L, outputs[0]);
+                // Epoch 0 is already open (pre-copy); the stop-and-copy part ends it.
+                ship(last, false);
+                pauses.record(last.timings());
+                nextEpoch = 1;
+                lastCaptureNanos = last.capturedAtNanos();
+                epochsCaptured.incrementAndGet();
+                awaitAck(0, settings.initialSyncTimeoutMillis());
+                LOG.info("VM {} is protected by standby {}: initial copy of {} pages ({} MiB) in {} ms, final pause {} µs",
+                        vmName, standby, pages + last.pageCount(), (pages + last.pageCount()) >> 8,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), last.timings().pauseNanos() / 1000);
+                state = State.PROTECTED;
+                message = "protected by " + standby;
+            } catch (TransportException e) {
+                throw new ProtectionException(refused != null ? ProtectionException.Reason.STANDBY_REFUSED
+                        : ProtectionException.Reason.STANDBY_UNREACHABLE,
+                        refused != null ? refused : "lost the standby during the initial copy: " + e.getMessage(), e);
+            } catch (HypervisorException | CheckpointDeviceException e) {
+                throw new ProtectionException(ProtectionException.Reason.VM_NOT_PROTECTABLE,
+                        "cannot capture VM " + vmName + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void awaitAck(long epoch, long timeoutMillis) throws ProtectionException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            lock.lock();
+            try {
+                while (acked < epoch && refused == null && !ended) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new ProtectionException(ProtectionException.Reason.STANDBY_UNREACHABLE,
+                                "standby " + standby + " did not acknowledge the initial copy within " + timeoutMillis + " ms");
+                    }
+                    changed.awaitNanos(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProtectionException(ProtectionException.Reason.STANDBY_UNREACHABLE, "interrupted", e);
+            } finally {
+                lock.unlock();
+            }
+            if (refused != null) {
+                throw new ProtectionException(ProtectionException.Reason.STANDBY_REFUSED, refused);
+            }
+            if (acked < epoch) {
+                throw new ProtectionException(ProtectionException.Reason.STANDBY_UNREACHABLE,
+                        "lost standby " + standby + " during the initial copy");
+            }
+        }
+
+        void startEpochs() {
+            epochThread = new Thread(this::epochLoop, "kemari-epochs-" + vmName);
+            epochThread.setDaemon(true);
+            epochThread.start();
+        }
+
+        private void startAckReader() {
+            ackThread = new Thread(this::ackLoop, "kemari-acks-" + vmName);
+            ackThread.setDaemon(true);
+            ackThread.start();
+        }
+
+        /** Captures and ships epochs as the checkpoint policy asks, at most maxEpochsInFlight unacknowledged. */
+        private void epochLoop() {
+            long[] outputs = new long[1];
+            try {
+                while (!ended) {
+                    if (!awaitNextEpoch()) {
+                        continue;
+                    }
+                    long n = nextEpoch;
+                    CapturedEpoch e = capturer.capture(n, pool, outputs);
+                    outputsPerEpoch.put(n, outputs[0]);
+                    nextEpoch = n + 1;
+                    lastCaptureNanos = e.capturedAtNanos();
+                    epochsCaptured.incrementAndGet();
+                    pauses.record(e.timings());
+                    ship(e, true);
+                }
+            } catch (TransportException e) {
+                standbyLost(this, e.getMessage());
+            } catch (HypervisorException | CheckpointDeviceException | RuntimeException e) {
+                if (vm.state().isTerminal()) {
+                    LOG.info("VM {} has {}; protection ends", vmName, vm.state().name().toLowerCase());
+                } else {
+                    LOG.error("VM {}: taking an epoch failed, protection ends: {}", vmName, e.toString(), e);
+                }
+                state = State.ENDED;
+                message = "epoch capture failed: " + e.getMessage();
+                end(true, message);
+            }
+        }
+
+        /** Waits until the policy wants an epoch and the pipeline has room; false to re-check. */
+        private boolean awaitNextEpoch() {
+            lock.lock();
+            try {
+                while (!ended) {
+                    if (vm.state().isTerminal()) {
+                        throw new IllegalStateException("VM " + vmName + " is " + vm.state().name().toLowerCase());
+                    }
+                    boolean room = nextEpoch - 1 - acked < settings.maxEpochsInFlight();
+                    CheckpointPolicy policy = services.checkpointPolicy();
+                    long wait;
+                    if (policy == null) {
+                        // No policy installed: hold nothing back; event-driven behaviour keeps the promise.
+                        wait = gate.pendingInOpenEpoch() > 0 ? 0 : CheckpointPolicy.NO_EPOCH_NEEDED;
+                        policyName = "none (event-driven)";
+                    } else {
+                        CheckpointView view = new CheckpointView(System.nanoTime() - lastCaptureNanos,
+                                (int) Math.min(Integer.MAX_VALUE, gate.pendingInOpenEpoch()), gate.nanosSinceOldestWaiting(),
+                                nextEpoch - 1 > acked);
+                        wait = policy.nanosUntilNextEpoch(view);
+                        policyName = policy.name();
+                    }
+                    if (wait <= 0 && room) {
+                        return true;
+                    }
+                    long nanos = !room || wait == CheckpointPolicy.NO_EPOCH_NEEDED ? TimeUnit.MILLISECONDS.toNanos(50) : wait;
+                    changed.awaitNanos(nanos);
+                }
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ended = true;
+                return false;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /**
+         * Sends one captured epoch (opening it unless it is already open, as epoch 0 is after
+         * pre-copy); its page buffer goes back to the pool once sent.
+         */
+        private void ship(CapturedEpoch e, boolean open) throws TransportException {
+            PageRuns runs = e.runs();
+            if (open) {
+                long records = 0;
+                for (int i = 0; i < runs.runCount(); i++) {
+                    records += writer.runsFor(runs.length(i));
+                }
+                records += e.state().records().size();
+                writer.beginEpoch(e.number(), e.pageCount(), records);
+            }
+            ByteBuffer pages = e.pages();
+            int offset = 0;
+            for (int i = 0; i < runs.runCount(); i++) {
+                int bytes = runs.length(i) * 4096;
+                writer.pages(runs.start(i), pages.slice(offset, bytes));
+                offset += bytes;
+            }
+            writer.state(e.state());
+            writer.endEpoch();
+            pool.give(pages);
+        }
+
+        /** Reads acknowledgements and refusals; watches the standby's heartbeat. */
+        private void ackLoop() {
+            long silenceNanos = TimeUnit.MILLISECONDS.toNanos(settings.standbySilenceMillis());
+            try {
+                while (!ended) {
+                    ByteBuffer frame = link.receive(20);
+                    if (frame == null) {
+                        if (link.nanosSinceLastReceived() > silenceNanos) {
+                            throw new TransportException(TransportException.Reason.LINK_LOST, "standby " + standby
+                                    + " silent for " + TimeUnit.NANOSECONDS.toMillis(link.nanosSinceLastReceived()) + " ms");
+                        }
+                        continue;
+                    }
+                    for (StreamRecord r : control.decodeFrame(frame)) {
+                        if (r instanceof Ack ack) {
+                            acknowledged(ack.epoch());
+                        } else if (r instanceof Refuse refuse) {
+                            refused = "standby " + standby + " refused: " + refuse.text();
+                            LOG.error("VM {}: {}", vmName, refused);
+                            signal();
+                            throw new TransportException(TransportException.Reason.INCOMPATIBLE_PEER, refused);
+                        }
+                    }
+                }
+            } catch (TransportException e) {
+                if (!ended) {
+                    if (state == State.SYNCHRONIZING) {
+                        ended = true;
+                        signal();
+                    } else {
+                        standbyLost(this, e.getMessage());
+                    }
+                }
+            } catch (StreamFormatException e) {
+                if (!ended) {
+                    standbyLost(this, "standby sent a malformed acknowledgement: " + e.getMessage());
+                }
+            }
+        }
+
+        private void acknowledged(long epoch) {
+            long released = 0;
+            for (Map.Entry<Long, Long> entry : List.copyOf(outputsPerEpoch.entrySet())) {
+                if (entry.getKey() <= epoch) {
+                    released += entry.getValue();
+                    outputsPerEpoch.remove(entry.getKey());
+                }
+            }
+            acked = epoch;
+            gate.committed(epoch, released);
+            devices.commit(epoch);
+            signal();
+        }
+
+        /**
+         * Ends protection on purpose: stops taking epochs, tells the standby to discard its copy
+         * (so it does not take over when the link closes), then ends the connection.
+         */
+        void endOrderly(boolean releaseOutputs) {
+            ended = true;
+            signal();
+            Thread t = epochThread;
+            if (t != null && t != Thread.currentThread()) {
+                try {
+                    t.join(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            try {
+                if (!writer.inEpoch()) {
+                    writer.endOfProtection(nextEpoch - 1);
+                }
+            } catch (TransportException | RuntimeException e) {
+                LOG.warn("VM {}: could not tell standby {} that protection ends: {}", vmName, standby, e.getMessage());
+            }
+            end(releaseOutputs, "protection ended");
+        }
+
+        /** Ends this connection; held outputs are released (VM runs on) or discarded (VM gone). */
+        void end(boolean releaseOutputs, String why) {
+            ended = true;
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            signal();
+            vm.setOutputGate(null);
+            if (devices != null) {
+                devices.teardown(releaseOutputs && !vm.state().isTerminal());
+            }
+            if (gate != null) {
+                if (releaseOutputs && !vm.state().isTerminal()) {
+                    gate.releaseAll();
+                } else {
+                    gate.discardAll();
+                }
+            }
+            outputsPerEpoch.clear();
+            try {
+                if (!vm.state().isTerminal()) {
+                    vm.stopDirtyTracking();
+                }
+            } catch (HypervisorException e) {
+                LOG.warn("VM {}: could not stop dirty tracking: {}", vmName, e.getMessage());
+            }
+            link.close();
+            LOG.debug("VM {}: connection to {} ended: {}", vmName, standby, why);
+        }
+    }
+}

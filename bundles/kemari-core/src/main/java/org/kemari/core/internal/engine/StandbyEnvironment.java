@@ -1,0 +1,19 @@
+package org.kemari.core.internal.engine;
+
+import org.kemari.api.management.BackendRegistry;
+import org.kemari.api.management.VmManager;
+import org.kemari.api.policy.FailoverPolicy;
+
+/** What a standby session needs from its node, looked up when needed so swaps take effect. */
+interface StandbyEnvironment {
+
+    VmManager vmManager();
+
+    BackendRegistry backends();
+
+    /** The failover policy to use now, or null if none is installed. */
+    FailoverPolicy failoverPolicy();
+
+    /** Whether another live session of this node already keeps a VM of this name. */
+    boolean isStandbyFor(String vmName, StandbySession except);
+}

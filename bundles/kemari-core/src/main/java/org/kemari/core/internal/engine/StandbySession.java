@@ -1,0 +1,313 @@
+package org.kemari.core.internal.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.kemari.api.epoch.StreamFormatException;
+import org.kemari.api.epoch.StreamVersion;
+import org.kemari.api.hv.HypervisorBackend;
+import org.kemari.api.hv.HypervisorException;
+import org.kemari.api.hv.Vm;
+import org.kemari.api.management.ProtectionException;
+import org.kemari.api.management.ProtectionStatus;
+import org.kemari.api.management.ProtectionStatus.Role;
+import org.kemari.api.management.ProtectionStatus.State;
+import org.kemari.api.policy.FailoverDecision;
+import org.kemari.api.policy.FailoverPolicy;
+import org.kemari.api.policy.HealthView;
+import org.kemari.api.policy.PolicyException;
+import org.kemari.api.transport.ReplicationLink;
+import org.kemari.api.transport.TransportException;
+import org.kemari.core.internal.standby.CommittedState;
+import org.kemari.core.internal.standby.ImageFactory;
+import org.kemari.core.internal.standby.StandbyStreamReceiver;
+import org.kemari.core.internal.stream.ControlChannel;
+import org.kemari.core.internal.stream.Refuse;
+import org.kemari.core.internal.stream.RefuseReason;
+import org.kemari.core.internal.stream.StreamFormat;
+import org.kemari.core.internal.stream.StreamHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standby's side of one protected VM: receives the epoch stream, commits each complete epoch
+ * atomically and acknowledges it, and asks the failover policy, several times a second and
+ * whenever the link fails, whether to take over. Taking over builds the VM from the last
+ * committed epoch and runs it here; device models re-issue the requests pending in that state.
+ */
+final class StandbySession {
+    private static final Logger LOG = LoggerFactory.getLogger(StandbySession.class);
+    /** How often the failover policy is asked while the link is quiet. */
+    private static final long DECIDE_EVERY_MILLIS = 10;
+
+    private final ReplicationLink link;
+    private final StandbyEnvironment env;
+    private final ImageFactory images;
+    // Made when the first frame names the VM.
+    private volatile CommittedState store;
+    private volatile StandbyStreamReceiver receiver;
+    private final ControlChannel control = new ControlChannel();
+    private final AtomicLong epochs = new AtomicLong();
+
+    private volatile State state = State.SYNCHRONIZING;
+    private volatile String message = "receiving the initial copy";
+    private volatile boolean linkUp = true;
+    private volatile boolean operatorRequested;
+    private volatile boolean stopping;
+    private volatile String policyName = "";
+    private volatile Vm takenOver;
+
+    StandbySession(ReplicationLink link, StandbyEnvironment env, ImageFactory images) {
+        this.link = link;
+        this.env = env;
+        this.images = images;
+    }
+
+    /** The protected VM's name, known once its spec has arrived. */
+    String vmName() {
+        StandbyStreamReceiver r = receiver;
+        return r == null || r.vmSpec() == null ? "(from " + link.peer() + ")" : r.vmSpec().name();
+    }
+
+    boolean hasSpec() {
+        StandbyStreamReceiver r = receiver;
+        return r != null && r.vmSpec() != null;
+    }
+
+    private boolean hasCommitted() {
+        CommittedState s = store;
+        return s != null && s.hasCommitted();
+    }
+
+    private long committedEpoch() {
+        return hasCommitted() ? store.epoch() : -1;
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Runs until the session ends: by failover, by the primary ending protection, or by a refused stream. */
+    void run() {
+        try {
+            receiveLoop();
+        } finally {
+            if (takenOver == null && store != null) {
+                store.close();
+            }
+            link.close();
+        }
+    }
+
+    private void receiveLoop() {
+        long lastDecision = 0;
+        while (!stopping) {
+            try {
+                ByteBuffer frame = link.receive(DECIDE_EVERY_MILLIS);
+                if (frame != null) {
+                    onFrame(frame);
+                }
+            } catch (TransportException e) {
+                if (stopping || e.reason() == TransportException.Reason.CLOSED) {
+                    // Closed on this side (shutdown): not a sign that the primary failed.
+                    return;
+                }
+                linkLost(e);
+            } catch (StreamFormatException e) {
+                refuse(Refuse.of(e), e.getMessage());
+                return;
+            } catch (IOException e) {
+                refuse(new Refuse(RefuseReason.STANDBY_FAILURE, StreamVersion.MAJOR, StreamVersion.MINOR,
+                        "standby could not store the epoch: " + e.getMessage()), e.toString());
+                return;
+            } catch (RefusedException e) {
+                refuse(e.refuse, e.getMessage());
+                return;
+            }
+            long now = System.nanoTime();
+            if (!linkUp || operatorRequested || now - lastDecision > TimeUnit.MILLISECONDS.toNanos(DECIDE_EVERY_MILLIS)) {
+                lastDecision = now;
+                if (decide()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void onFrame(ByteBuffer frame) throws StreamFormatException, IOException, RefusedException, TransportException {
+        if (receiver == null) {
+            // The stream header names the VM; the store only takes that VM's stream.
+            StreamHeader header = StreamHeader.decode(frame.slice().order(StreamFormat.ORDER));
+            store = new CommittedState(header.vmName());
+            receiver = new StandbyStreamReceiver(store, images);
+        }
+        boolean hadSpec = hasSpec();
+        long[] committed = receiver.onFrame(frame);
+        if (receiver.protectionEnded()) {
+            LOG.info("Standby for VM {}: the primary ended protection; the copy is discarded", vmName());
+            state = State.ENDED;
+            message = "the primary ended protection";
+            stopping = true;
+            return;
+        }
+        if (!hadSpec && hasSpec()) {
+            checkCanHost();
+        }
+        for (long epoch : committed) {
+            link.send(control.ackFrame(epoch));
+            epochs.incrementAndGet();
+            if (epoch == 0) {
+                state = State.PROTECTED;
+                message = "keeping " + vmName() + " for primary " + link.peer();
+                LOG.info("Standby for VM {} ready: initial copy committed ({} MiB)", vmName(),
+                        receiver.vmSpec().memoryBytes() >> 20);
+            }
+        }
+    }
+
+    /** Refuses a VM this node cannot take over (name in use, backend missing or unusable). */
+    private void checkCanHost() throws RefusedException {
+        String name = receiver.vmSpec().name();
+        if (env.vmManager().find(name).isPresent()) {
+            throw new RefusedException(RefuseReason.WRONG_VM, "a VM named '" + name + "' already exists on the standby");
+        }
+        if (env.isStandbyFor(name, this)) {
+            throw new RefusedException(RefuseReason.WRONG_VM, "this node is already the standby of VM '" + name + "'");
+        }
+        String backendName = receiver.backend();
+        HypervisorBackend backend = env.backends().find(backendName).orElse(null);
+        if (backend == null) {
+            throw new RefusedException(RefuseReason.STANDBY_FAILURE,
+                    "backend '" + backendName + "' is not installed on the standby");
+        }
+        org.kemari.api.hv.BackendStatus probe = backend.probe();
+        if (!probe.usable()) {
+            throw new RefusedException(RefuseReason.STANDBY_FAILURE,
+                    "backend '" + backendName + "' is not usable on the standby: " + probe.reason());
+        }
+    }
+
+    private void linkLost(TransportException e) {
+        if (!linkUp) {
+            return;
+        }
+        linkUp = false;
+        try {
+            if (receiver != null) {
+                receiver.onLinkEnded();
+            }
+        } catch (StreamFormatException truncated) {
+            LOG.warn("VM {}: the link ended inside an epoch; that epoch is discarded, epoch {} stays committed",
+                    vmName(), committedEpoch());
+        }
+        LOG.warn("Standby for VM {}: link to the primary lost: {}", vmName(), e.getMessage());
+        message = "link to the primary lost: " + e.getMessage();
+    }
+
+    /** Asks the failover policy; true if the session is over (taken over or nothing to keep). */
+    private boolean decide() {
+        FailoverPolicy policy = env.failoverPolicy();
+        HealthView health = new HealthView(vmName(), linkUp, link.nanosSinceLastReceived(),
+                committedEpoch(), operatorRequested);
+        FailoverDecision decision;
+        if (policy == null) {
+            decision = operatorRequested && health.hasCommittedState() ? FailoverDecision.takeOver("operator requested failover")
+                    : FailoverDecision.stay("no failover policy installed");
+            policyName = "none (manual)";
+        } else {
+            try {
+                decision = policy.decide(health);
+                policyName = policy.name();
+            } catch (PolicyException | RuntimeException e) {
+                message = "failover policy " + policy.name() + " could not decide: " + e.getMessage();
+                LOG.error("Standby for VM {}: {}", vmName(), message);
+                return false;
+            }
+        }
+        if (decision.action() == FailoverDecision.Action.TAKE_OVER && health.hasCommittedState()) {
+            takeOver(decision.reason());
+            return true;
+        }
+        if (!linkUp && !health.hasCommittedState()) {
+            LOG.warn("Standby for VM {}: the primary went away before the initial copy was complete; nothing to keep", vmName());
+            state = State.ENDED;
+            message = "primary went away before the initial copy was complete";
+            return true;
+        }
+        return false;
+    }
+
+    private void takeOver(String reason) {
+        long t0 = System.nanoTime();
+        String name = vmName();
+        long epoch = store.epoch();
+        LOG.warn("Standby taking over VM {} from epoch {}: {}", name, epoch, reason);
+        linkUp = false;
+        link.close();
+        try {
+            HypervisorBackend backend = env.backends().find(store.backend()).orElseThrow(() ->
+                    new HypervisorException(HypervisorException.Reason.UNAVAILABLE, "backend '" + store.backend() + "' is gone"));
+            Vm vm = backend.restore(store.spec(), store.memory(), store.machineState());
+            vm.resume();
+            env.vmManager().adopt(vm);
+            takenOver = vm;
+            state = State.FAILED_OVER;
+            message = "took over at epoch " + epoch + " (" + reason + ") in "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms; the VM runs here now, unprotected";
+            LOG.warn("VM {} runs on this node now: {}", name, message);
+        } catch (HypervisorException | RuntimeException e) {
+            state = State.ENDED;
+            message = "failover of " + name + " from epoch " + epoch + " FAILED: " + e.getMessage();
+            LOG.error("Standby: {}", message, e);
+        } finally {
+            store.close();
+        }
+    }
+
+    private void refuse(Refuse refuse, String why) {
+        LOG.error("Standby for VM {}: refusing the stream from {}: {}", vmName(), link.peer(), why);
+        try {
+            link.send(control.refuseFrame(refuse));
+        } catch (TransportException e) {
+            LOG.debug("could not send the refusal: {}", e.getMessage());
+        }
+        state = State.ENDED;
+        message = "refused the primary's stream: " + why;
+        // A session that had committed state keeps it only while it can still take over.
+        if (hasCommitted()) {
+            LOG.warn("Standby for VM {}: committed epoch {} is dropped with the refused stream", vmName(), committedEpoch());
+        }
+    }
+
+    /** An operator asks this standby to take over now. */
+    void requestFailover() throws ProtectionException {
+        if (!hasCommitted()) {
+            throw new ProtectionException(ProtectionException.Reason.NO_COMMITTED_STATE,
+                    "the standby of " + vmName() + " has no committed epoch yet (initial copy in progress)");
+        }
+        operatorRequested = true;
+    }
+
+    void stop() {
+        stopping = true;
+        link.close();
+    }
+
+    ProtectionStatus status() {
+        return new ProtectionStatus(vmName(), Role.STANDBY, state, link.peer(), committedEpoch(),
+                epochs.get(), 0, 0, 0, policyName, "", message);
+    }
+
+    /** A stream this standby will not take, with what to tell the primary. */
+    private static final class RefusedException extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient Refuse refuse;
+
+        RefusedException(RefuseReason reason, String text) {
+            super(text);
+            this.refuse = new Refuse(reason, StreamVersion.MAJOR, StreamVersion.MINOR, text);
+        }
+    }
+}
