@@ -67,6 +67,7 @@ struct kemari_status {
     u64 panic_error;
     u64 panic_cr2;
     u64 dirty_region_addr;
+    u64 udp_status_replies;
 };
 
 /* Offsets are part of the contract: fail the build, not the VMM, if the structs drift. */
@@ -75,6 +76,7 @@ _Static_assert(__builtin_offsetof(struct kemari_boot_info, ipv4) == 0x48, "boot 
 _Static_assert(__builtin_offsetof(struct kemari_boot_info, console_every) == 0x50, "boot info layout");
 _Static_assert(__builtin_offsetof(struct kemari_status, panic_code) == 0x58, "status layout");
 _Static_assert(__builtin_offsetof(struct kemari_status, dirty_region_addr) == 0x78, "status layout");
+_Static_assert(__builtin_offsetof(struct kemari_status, udp_status_replies) == 0x80, "status layout");
 
 #define BOOT_INFO ((const volatile struct kemari_boot_info *)BOOT_INFO_ADDR)
 #define STATUS ((volatile struct kemari_status *)STATUS_ADDR)

@@ -2,7 +2,7 @@
  * A minimal IPv4 host for NET_RESPONDER, layered so more protocols slot in:
  *   netdev (virtio-net queues) -> eth_input (dispatch by ethertype: ARP, IPv4)
  *   -> ipv4_input (dispatch by protocol number: ICMP, UDP; TCP goes in ipv4.c's table)
- *   -> udp_input (dispatch by destination port: 7 = echo).
+ *   -> udp_input (dispatch by destination port: 7 = echo, 8 = status).
  * Replies go out through net_tx_get/ipv4_tx_begin/ipv4_tx_send. Single-threaded, polled.
  */
 #ifndef KEMARI_NET_H
