@@ -186,6 +186,28 @@ public class KemariDistributionIT extends KemariTestSupport {
         }
     }
 
+    @Test
+    public void protectingAVmToANodeThatAlreadyRunsItIsRefusedClearly() throws Exception {
+        org.junit.Assume.assumeTrue("needs a usable KVM", registry.probe("kvm").usable());
+        assertTrue(execute("kemari:status").startsWith("Nothing is protected here"));
+        execute("kemari:vm-start --memory 32M -o guest.pace-us=1000 selfvm");
+        try {
+            // This node's own standby listener (the default 127.0.0.1:7788) already has a VM of that name.
+            execute("kemari:protect selfvm 127.0.0.1:7788");
+            org.junit.Assert.fail("protecting a VM to its own node must be refused");
+        } catch (Exception e) {
+            assertEquals("standby 127.0.0.1:7788 refused: a VM named 'selfvm' already exists on the standby", e.getMessage());
+        } finally {
+            execute("kemari:vm-stop selfvm");
+        }
+        try {
+            execute("kemari:protect selfvm nocolon");
+            org.junit.Assert.fail();
+        } catch (Exception e) {
+            assertEquals("expected host:port, got 'nocolon'", e.getMessage());
+        }
+    }
+
     private static String line(String output, String backend) {
         return Arrays.stream(output.split("\\R")).filter(l -> l.startsWith(backend + " "))
                 .findFirst().orElseThrow(() -> new AssertionError("no line for " + backend + " in:\n" + output));

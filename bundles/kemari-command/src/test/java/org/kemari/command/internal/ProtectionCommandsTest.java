@@ -1,0 +1,122 @@
+package org.kemari.command.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.Test;
+import org.kemari.api.management.ProtectionException;
+import org.kemari.api.management.ProtectionManager;
+import org.kemari.api.management.ProtectionStatus;
+import org.kemari.api.management.ProtectionStatus.Role;
+import org.kemari.api.management.ProtectionStatus.State;
+import org.kemari.api.transport.Endpoint;
+
+public class ProtectionCommandsTest {
+
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    private final List<String> calls = new ArrayList<>();
+
+    private static ProtectionStatus row(String vm, Role role, State state, String message) {
+        return new ProtectionStatus(vm, role, state, "127.0.0.1:7788", 41, 42, 1, 180, 150, "event-driven", "tcp", message);
+    }
+
+    private final ProtectionManager manager = new ProtectionManager() {
+        @Override
+        public ProtectionStatus protect(String vmName, Endpoint standby) throws ProtectionException {
+            calls.add("protect " + vmName + " " + standby);
+            if (vmName.equals("ghost")) {
+                throw new ProtectionException(ProtectionException.Reason.UNKNOWN_VM, "no VM named 'ghost' on this node");
+            }
+            return new ProtectionStatus(vmName, Role.PRIMARY, State.PROTECTED, standby.toString(), 0, 1, 0, 900, 900,
+                    "event-driven", "tcp", "protected");
+        }
+
+        @Override
+        public void unprotect(String vmName) throws ProtectionException {
+            throw new ProtectionException(ProtectionException.Reason.NOT_PROTECTED, "VM " + vmName + " is not protected by this node");
+        }
+
+        @Override
+        public ProtectionStatus failover(String vmName) {
+            return row(vmName, Role.STANDBY, State.FAILED_OVER, "took over at epoch 41");
+        }
+
+        @Override
+        public Optional<ProtectionStatus> status(String vmName) {
+            return list().stream().filter(s -> s.vmName().equals(vmName)).findFirst();
+        }
+
+        @Override
+        public List<ProtectionStatus> list() {
+            return List.of(row("web", Role.PRIMARY, State.UNPROTECTED, "standby lost"),
+                    row("db", Role.STANDBY, State.PROTECTED, "keeping db"));
+        }
+    };
+
+    private String output() {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    public void protectParsesTheStandbyAndReportsTheInitialCopy() throws Exception {
+        ProtectCommand c = new ProtectCommand();
+        c.protection = manager;
+        c.out = out;
+        c.vm = "web";
+        c.standby = "10.0.0.2:7788";
+        c.execute();
+        assertEquals(List.of("protect web 10.0.0.2:7788"), calls);
+        assertEquals("VM web is protected by 10.0.0.2:7788 (initial copy committed; epoch 0, final pause 900 µs)\n", output());
+    }
+
+    @Test
+    public void badInputIsOneClearLine() {
+        ProtectCommand c = new ProtectCommand();
+        c.protection = manager;
+        c.vm = "web";
+        c.standby = "nocolon";
+        assertEquals("expected host:port, got 'nocolon'", assertThrows(IllegalArgumentException.class, c::execute).getMessage());
+        c.vm = "ghost";
+        c.standby = "h:1";
+        assertEquals("no VM named 'ghost' on this node", assertThrows(ProtectionException.class, c::execute).getMessage());
+        UnprotectCommand u = new UnprotectCommand();
+        u.protection = manager;
+        u.vm = "web";
+        assertEquals("VM web is not protected by this node", assertThrows(ProtectionException.class, u::execute).getMessage());
+        StatusCommand s = new StatusCommand();
+        s.protection = manager;
+        s.vm = "nope";
+        assertTrue(assertThrows(IllegalArgumentException.class, s::execute).getMessage().startsWith("VM nope is neither"));
+    }
+
+    @Test
+    public void statusShowsRolesStatesAndMessages() {
+        StatusCommand s = new StatusCommand();
+        s.protection = manager;
+        s.out = out;
+        s.execute();
+        String[] lines = output().split("\n");
+        assertEquals(3, lines.length);
+        assertTrue(lines[1], lines[1].matches("web\\s+primary\\s+unprotected\\s+127.0.0.1:7788\\s+41\\s+42\\s+1\\s+180\\s+150\\s+standby lost \\[event-driven\\]"));
+        assertTrue(lines[2], lines[2].matches("db\\s+standby\\s+protected\\s+.*keeping db.*"));
+    }
+
+    @Test
+    public void failoverReportsWhatHappened() throws Exception {
+        FailoverCommand f = new FailoverCommand();
+        f.protection = manager;
+        f.out = out;
+        f.vm = "db";
+        f.execute();
+        assertEquals("VM db took over at epoch 41\n", output());
+    }
+}
