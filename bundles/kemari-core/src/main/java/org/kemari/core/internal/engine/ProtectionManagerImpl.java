@@ -70,6 +70,7 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
     private volatile EngineSettings settings = EngineSettings.defaults();
     private volatile StandbyServer standbyServer;
     private volatile Path dataDir;
+    private volatile EpochObserver epochObserver = EpochObserver.NONE;
 
     public ProtectionManagerImpl() {
     }
@@ -232,6 +233,16 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
     }
 
     // SessionServices and StandbyEnvironment
+
+    /** Benchmarks and diagnostics: sees every epoch of the sessions started after this call. */
+    void setEpochObserver(EpochObserver observer) {
+        epochObserver = observer == null ? EpochObserver.NONE : observer;
+    }
+
+    @Override
+    public EpochObserver epochObserver() {
+        return epochObserver;
+    }
 
     @Override
     public Transport transport() {

@@ -54,6 +54,9 @@ final class ProtectionSession {
     private final EngineSettings settings;
     private final BufferPool pool = new BufferPool();
     private final PauseStats pauses = new PauseStats();
+    private final EpochObserver observer;
+    /** When each epoch in flight was captured (resume time), by epoch modulo 64 (≥ maxEpochsInFlight). */
+    private final long[] capturedAt = new long[64];
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -77,6 +80,7 @@ final class ProtectionSession {
         this.standby = standby;
         this.services = services;
         this.settings = settings;
+        this.observer = services.epochObserver();
     }
 
     String vmName() {
@@ -338,7 +342,11 @@ final class ProtectionSession {
                     lastCaptureNanos = e.capturedAtNanos();
                     epochsCaptured.incrementAndGet();
                     pauses.record(e.timings());
+                    capturedAt[(int) (n & 63)] = e.capturedAtNanos();
+                    observer.captured(n, e.timings(), e.pageCount());
+                    long s0 = System.nanoTime();
                     ship(e, true);
+                    observer.shipped(n, System.nanoTime() - s0);
                 }
             } catch (TransportException e) {
                 standbyLost(this, e.getMessage());
@@ -459,6 +467,12 @@ final class ProtectionSession {
         }
 
         private void acknowledged(long epoch) {
+            if (observer != EpochObserver.NONE) {
+                long now = System.nanoTime();
+                for (long k = Math.max(1, acked + 1); k <= epoch; k++) {
+                    observer.acknowledged(k, now - capturedAt[(int) (k & 63)]);
+                }
+            }
             long released = 0;
             for (Map.Entry<Long, Long> entry : List.copyOf(outputsPerEpoch.entrySet())) {
                 if (entry.getKey() <= epoch) {

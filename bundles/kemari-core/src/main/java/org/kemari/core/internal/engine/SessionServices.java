@@ -21,4 +21,9 @@ interface SessionServices {
 
     /** The checkpoint device providers, highest ranking first. */
     List<CheckpointDeviceProvider> deviceProviders();
+
+    /** Who watches epochs go by; nobody by default. */
+    default EpochObserver epochObserver() {
+        return EpochObserver.NONE;
+    }
 }

@@ -1,0 +1,292 @@
+package org.kemari.core.internal.engine.bench;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+import org.kemari.api.hv.DirtyPageSet;
+import org.kemari.api.hv.Vm;
+import org.kemari.api.hv.VmSpec;
+import org.kemari.api.policy.CheckpointPolicy;
+import org.kemari.core.internal.engine.BenchNodes;
+import org.kemari.core.internal.engine.PageRuns;
+import org.kemari.policy.checkpoint.internal.EventDrivenCheckpointPolicy;
+import org.kemari.policy.checkpoint.internal.PeriodicCheckpointPolicy;
+
+/**
+ * Replication engine benchmark: two engine nodes in this JVM (EngineRig: real KVM, TCP on
+ * loopback, real policies and interceptors). Every figure is measured once per repetition and
+ * the median of the repetitions is printed, all in one run so that ratios compare like with
+ * like. Usage: {@code EngineBench [repetitions] [window-ms]} (scripts/bench-engine.sh).
+ */
+public final class EngineBench {
+    private static final long MEMORY = 32 << 20;
+    private static final int DISK_BLOCKS = 256;
+    private static final long WARMUP_MS = 300;
+    private static final int FLOOR_ITERATIONS = 400;
+
+    private final int reps;
+    private final long windowMs;
+    private final Map<String, Samples> results = new LinkedHashMap<>();
+    private final Map<String, String> units = new LinkedHashMap<>();
+    private int vmCounter;
+
+    private EngineBench(int reps, long windowMs) {
+        this.reps = reps;
+        this.windowMs = windowMs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int reps = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        long window = args.length > 1 ? Long.parseLong(args[1]) : 1000;
+        if (!Files.isWritable(Path.of("/dev/kvm"))) {
+            System.err.println("needs /dev/kvm (read-write)");
+            System.exit(2);
+        }
+        new EngineBench(reps, window).run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        String loadBefore = load();
+        long t0 = System.nanoTime();
+        for (int r = 0; r < reps; r++) {
+            try (BenchNodes nodes = new BenchNodes()) {
+                EpochRecorder rec = new EpochRecorder();
+                nodes.observe(rec);
+                diskRun(nodes, null, "disk unprotected", rec);
+                double epochUs = diskRun(nodes, new EventDrivenCheckpointPolicy(), "disk event-driven", rec);
+                diskRun(nodes, new PeriodicCheckpointPolicy(), "disk periodic 25 ms", rec);
+                floor(nodes, epochUs);
+                netRun(nodes, null, "net unprotected", rec);
+                netRun(nodes, new EventDrivenCheckpointPolicy(), "net event-driven", rec);
+                netRun(nodes, new PeriodicCheckpointPolicy(), "net periodic 25 ms", rec);
+            }
+            failover();
+            System.err.printf("repetition %d of %d done (%s)%n", r + 1, reps, load());
+        }
+        report(loadBefore, load(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private String nextName(String prefix) {
+        return prefix + (++vmCounter);
+    }
+
+    private static Map<String, String> diskOptions() {
+        return Map.of("guest.workloads", "disk", "guest.disk-blocks", String.valueOf(DISK_BLOCKS));
+    }
+
+    /** Disk writer for one window; returns the median µs between epochs (for the floor's pacing). */
+    private double diskRun(BenchNodes nodes, CheckpointPolicy policy, String label, EpochRecorder rec) throws Exception {
+        String name = nextName("d");
+        Path disk = nodes.disk(name, DISK_BLOCKS);
+        Vm vm = nodes.start(name, MEMORY, List.of(new VmSpec.DiskSpec("vda", disk.toString(), false)), List.of(), diskOptions());
+        try {
+            if (policy != null) {
+                nodes.protect(name, policy);
+            }
+            Thread.sleep(WARMUP_MS);
+            long a0 = BenchNodes.guestStatus(vm, BenchNodes.DISK_WRITES_ACKED);
+            long e0 = policy == null ? 0 : nodes.epochs(name);
+            long t0 = System.nanoTime();
+            rec.start();
+            Thread.sleep(windowMs);
+            rec.recording = false;
+            double secs = (System.nanoTime() - t0) / 1e9;
+            long a1 = BenchNodes.guestStatus(vm, BenchNodes.DISK_WRITES_ACKED);
+            put(label + ": writes acked/s", "1/s", (a1 - a0) / secs);
+            if (policy == null) {
+                return 0;
+            }
+            double epochsPerSec = (nodes.epochs(name) - e0) / secs;
+            put(label + ": epochs/s", "1/s", epochsPerSec);
+            put(label + ": dirty pages per epoch", "pages", rec.pages.median());
+            if (policy instanceof EventDrivenCheckpointPolicy) {
+                put("pause: total", "µs", rec.pause.median());
+                put("pause: pause VM", "µs", rec.pauseVm.median());
+                put("pause: dirty log", "µs", rec.dirtyLog.median());
+                put("pause: page copy", "µs", rec.copy.median());
+                put("pause: state capture", "µs", rec.state.median());
+                put("pause: resume", "µs", rec.resume.median());
+                put("pause: p99 total", "µs", rec.pause.percentile(99));
+                put("after pause: ship", "µs", rec.ship.median());
+                put("after pause: ack latency (resume → ack)", "µs", rec.ack.median());
+            }
+            nodes.unprotect(name);
+            return 1e6 / Math.max(1, epochsPerSec);
+        } finally {
+            vm.close();
+        }
+    }
+
+    /**
+     * The local floor: the same guest and workload, unprotected, paced like the engine's epochs;
+     * only dirty log + local copy + state capture are timed (pause and resume are not).
+     */
+    private void floor(BenchNodes nodes, double epochIntervalUs) throws Exception {
+        String name = nextName("f");
+        Path disk = nodes.disk(name, DISK_BLOCKS);
+        Vm vm = nodes.start(name, MEMORY, List.of(new VmSpec.DiskSpec("vda", disk.toString(), false)), List.of(), diskOptions());
+        ByteBuffer buf = ByteBuffer.allocateDirect(64 << 20);
+        Samples floor = new Samples();
+        Samples dirty = new Samples();
+        Samples copy = new Samples();
+        Samples state = new Samples();
+        Samples pages = new Samples();
+        Samples full = new Samples();
+        long gapNanos = (long) (Math.min(5_000, Math.max(100, epochIntervalUs)) * 1000);
+        try {
+            Thread.sleep(WARMUP_MS);
+            vm.pause();
+            vm.fetchAndClearDirtyPages();
+            vm.resume();
+            for (int i = 0; i < FLOOR_ITERATIONS; i++) {
+                LockSupport.parkNanos(gapNanos);
+                long p0 = System.nanoTime();
+                vm.pause();
+                long t0 = System.nanoTime();
+                DirtyPageSet set = vm.fetchAndClearDirtyPages();
+                long t1 = System.nanoTime();
+                PageRuns runs = PageRuns.of(set, 256);
+                runs.copy(vm.memory(), buf);
+                long t2 = System.nanoTime();
+                vm.captureState();
+                long t3 = System.nanoTime();
+                vm.resume();
+                long p1 = System.nanoTime();
+                if (i >= FLOOR_ITERATIONS / 10) {
+                    full.add((p1 - p0) / 1e3);
+                    floor.add((t3 - t0) / 1e3);
+                    dirty.add((t1 - t0) / 1e3);
+                    copy.add((t2 - t1) / 1e3);
+                    state.add((t3 - t2) / 1e3);
+                    pages.add(runs.pageCount());
+                }
+            }
+            put("floor: dirty log + copy + state", "µs", floor.median());
+            put("floor: dirty log", "µs", dirty.median());
+            put("floor: page copy", "µs", copy.median());
+            put("floor: state capture", "µs", state.median());
+            put("floor: dirty pages", "pages", pages.median());
+            put("floor incl. Vm.pause() and resume()", "µs", full.median());
+        } finally {
+            vm.close();
+        }
+    }
+
+    private void netRun(BenchNodes nodes, CheckpointPolicy policy, String label, EpochRecorder rec) throws Exception {
+        String name = nextName("n");
+        try (UdpEchoClient client = new UdpEchoClient("bench-" + name)) {
+            Vm vm = nodes.start(name, MEMORY, List.of(),
+                    List.of(new VmSpec.NicSpec("eth0", UdpEchoClient.GUEST_MAC_TEXT, client.backend())),
+                    Map.of("guest.workloads", "net", "guest.ipv4", UdpEchoClient.GUEST_IP_TEXT));
+            try {
+                if (policy != null) {
+                    nodes.protect(name, policy);
+                }
+                client.run(WARMUP_MS);
+                long e0 = policy == null ? 0 : nodes.epochs(name);
+                rec.start();
+                long t0 = System.nanoTime();
+                long trips = client.run(windowMs);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                rec.recording = false;
+                put(label + ": UDP echo round trips/s", "1/s", trips / secs);
+                if (policy != null) {
+                    put(label + ": epochs/s", "1/s", (nodes.epochs(name) - e0) / secs);
+                    put(label + ": dirty pages per epoch", "pages", rec.pages.median());
+                    nodes.unprotect(name);
+                }
+            } finally {
+                vm.close();
+            }
+        }
+    }
+
+    /** Kill the primary (in-JVM, as ReplicationEngineTest does); time until the guest runs on the standby. */
+    private void failover() throws Exception {
+        try (BenchNodes nodes = new BenchNodes()) {
+            String name = nextName("x");
+            Path disk = nodes.disk(name, DISK_BLOCKS);
+            Vm vm = nodes.start(name, MEMORY, List.of(new VmSpec.DiskSpec("vda", disk.toString(), false)), List.of(),
+                    Map.of("guest.workloads", "dirtier,disk", "guest.disk-blocks", String.valueOf(DISK_BLOCKS),
+                            "guest.dirty-pages", "8", "guest.pace-us", "200"));
+            nodes.protect(name, new EventDrivenCheckpointPolicy());
+            Thread.sleep(WARMUP_MS);
+            long t0 = System.nanoTime();
+            nodes.killPrimary(vm);
+            Vm survivor = waitFor(() -> nodes.onStandby(name).orElse(null));
+            long found = System.nanoTime();
+            long rounds = BenchNodes.guestStatus(survivor, BenchNodes.ROUNDS);
+            waitFor(() -> BenchNodes.guestStatus(survivor, BenchNodes.ROUNDS) > rounds ? survivor : null);
+            long running = System.nanoTime();
+            put("failover: primary death → guest running on standby", "ms", (running - t0) / 1e6);
+            put("failover: of which until the standby VM exists", "ms", (found - t0) / 1e6);
+        }
+    }
+
+    private static <T> T waitFor(Supplier<T> what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            T t = what.get();
+            if (t != null) {
+                return t;
+            }
+            LockSupport.parkNanos(100_000);
+        }
+        throw new IllegalStateException("timed out");
+    }
+
+    private void put(String key, String unit, double value) {
+        results.computeIfAbsent(key, k -> new Samples()).add(value);
+        units.put(key, unit);
+    }
+
+    private double median(String key) {
+        Samples s = results.get(key);
+        return s == null ? Double.NaN : s.median();
+    }
+
+    private void report(String loadBefore, String loadAfter, double seconds) {
+        System.out.printf("Replication engine bench, %s, %d repetitions, %d ms windows, %.0f s%n", LocalDate.now(), reps,
+                windowMs, seconds);
+        System.out.printf("load before: %s; after: %s; cores: %d; %s %s%n%n", loadBefore, loadAfter,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        System.out.println("| measurement | median | min .. max over repetitions |");
+        System.out.println("|---|---|---|");
+        for (Map.Entry<String, Samples> e : results.entrySet()) {
+            Samples s = e.getValue();
+            System.out.printf("| %s | %s %s | %s .. %s |%n", e.getKey(), fmt(s.median()), units.get(e.getKey()),
+                    fmt(s.percentile(0)), fmt(s.percentile(100)));
+        }
+        System.out.println();
+        System.out.printf("pause / floor: %.2f× (pause / floor incl. Vm.pause() and resume(): %.2f×)%n",
+                median("pause: total") / median("floor: dirty log + copy + state"),
+                median("pause: total") / median("floor incl. Vm.pause() and resume()"));
+        System.out.printf("disk protected/unprotected: event-driven %.0f%%, periodic %.0f%%%n",
+                100 * median("disk event-driven: writes acked/s") / median("disk unprotected: writes acked/s"),
+                100 * median("disk periodic 25 ms: writes acked/s") / median("disk unprotected: writes acked/s"));
+        System.out.printf("net protected/unprotected: event-driven %.0f%%, periodic %.0f%%%n",
+                100 * median("net event-driven: UDP echo round trips/s") / median("net unprotected: UDP echo round trips/s"),
+                100 * median("net periodic 25 ms: UDP echo round trips/s") / median("net unprotected: UDP echo round trips/s"));
+    }
+
+    private static String fmt(double v) {
+        return v >= 100 ? String.format("%,.0f", v) : String.format("%.1f", v);
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}
