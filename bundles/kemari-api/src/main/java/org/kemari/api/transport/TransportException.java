@@ -12,6 +12,11 @@ public class TransportException extends Exception {
         UNREACHABLE,
         /** An established link broke (reset, EOF, heartbeat timeout). */
         LINK_LOST,
+        /**
+         * The link delivered damaged data (a checksum or framing error): the peer is alive, but the
+         * stream can no longer be trusted. Unlike {@link #LINK_LOST} this is no sign that the peer died.
+         */
+        CORRUPTED,
         /** The peer speaks a protocol version or format this side cannot read. */
         INCOMPATIBLE_PEER,
         /** The peer failed authentication. */

@@ -114,6 +114,10 @@ final class StandbySession {
                     // Closed on this side (shutdown): not a sign that the primary failed.
                     return;
                 }
+                if (e.reason() == TransportException.Reason.CORRUPTED) {
+                    corrupted(e.getMessage());
+                    return;
+                }
                 linkLost(e);
             } catch (StreamFormatException e) {
                 refuse(Refuse.of(e), e.getMessage());
@@ -204,6 +208,18 @@ final class StandbySession {
         }
         LOG.warn("Standby for VM {}: link to the primary lost: {}", vmName(), e.getMessage());
         message = "link to the primary lost: " + e.getMessage();
+    }
+
+    /**
+     * Damaged data arrived: the primary is alive (it just sent bytes) and, having lost its link,
+     * runs on unprotected and releases its held output, so this copy must never be run.
+     */
+    private void corrupted(String why) {
+        LOG.error("Standby for VM {}: the link delivered damaged data ({}); the primary is alive, so this node will not "
+                + "take over from epoch {}; waiting for the primary to reconnect", vmName(), why, committedEpoch());
+        state = State.ENDED;
+        message = "link corrupted (" + why + "); copy discarded, waiting for the primary to reconnect";
+        stopping = true;
     }
 
     /** Asks the failover policy; true if the session is over (taken over or nothing to keep). */

@@ -62,7 +62,8 @@ final class FrameReader implements Runnable {
                 }
             }
         } catch (FramingException e) {
-            link.failed(lost("corrupt stream from " + link.peer() + ": " + e.getMessage()));
+            // Damaged data means the network or the peer misbehaves, not that the peer died.
+            link.failed(new TransportException(Reason.CORRUPTED, "corrupt stream from " + link.peer() + ": " + e.getMessage()));
         } catch (EOFException e) {
             link.failed(lost("peer " + link.peer() + " closed the connection in the middle of a frame"));
         } catch (IOException e) {

@@ -18,7 +18,7 @@ import org.kemari.testing.ChaosProxy;
 
 /**
  * What a standby gets when the network between it and the primary damages the stream. Every
- * corruption must end in a prompt LINK_LOST naming the damage, never in a wrong frame, a hang
+ * corruption must end in a prompt CORRUPTED failure naming the damage (a dropped connection in LINK_LOST), never in a wrong frame, a hang
  * on a bogus length or a huge allocation. Offsets are in the primary-to-standby byte stream:
  * 0..15 the hello, then frames of a 16-byte header and the payload. The primary's heartbeats
  * are slowed down so that they do not shift these offsets.
@@ -111,7 +111,7 @@ public class BrokenNetworkTest extends LinkTestBase {
         pair.primary().send(bytes(1000, 1));
         pair.primary().send(bytes(1000, 2));
         assertFrame(bytes(1000, 1), receiveOrFail(pair.standby()));
-        TransportException e = standbyFailure(pair);
+        TransportException e = standbyFailure(pair, Reason.LINK_LOST);
         assertTrue(e.getMessage(), e.getMessage().contains("in the middle of a frame"));
         assertPrimaryLearnsOfIt(pair);
     }
@@ -138,12 +138,16 @@ public class BrokenNetworkTest extends LinkTestBase {
     }
 
     private static TransportException standbyFailure(LinkPair pair) {
+        return standbyFailure(pair, Reason.CORRUPTED);
+    }
+
+    private static TransportException standbyFailure(LinkPair pair, Reason expected) {
         long start = System.nanoTime();
         TransportException e = assertThrows(TransportException.class, () -> {
             pair.standby().receive(BOUND_MS);
             throw new AssertionError("neither a frame nor a failure within " + BOUND_MS + " ms");
         });
-        assertEquals(Reason.LINK_LOST, e.reason());
+        assertEquals(expected, e.reason());
         assertTrue("took too long", System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(BOUND_MS));
         return e;
     }

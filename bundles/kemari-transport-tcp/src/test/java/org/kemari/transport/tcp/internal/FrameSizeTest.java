@@ -46,7 +46,7 @@ public class FrameSizeTest extends LinkTestBase {
             ByteBuffer header = new FrameHeader(FrameKind.DATA, 1 << 30, 0).toBuffer();
             primary.write(header);
             TransportException e = assertThrows(TransportException.class, () -> link.receive(5000));
-            assertEquals(Reason.LINK_LOST, e.reason());
+            assertEquals(Reason.CORRUPTED, e.reason());
             assertTrue(e.getMessage(), e.getMessage().endsWith(
                     "frame of 1073741824 bytes exceeds max.frame.bytes=4096 of this side"));
         }
