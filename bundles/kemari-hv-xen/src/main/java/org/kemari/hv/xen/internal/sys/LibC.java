@@ -1,0 +1,27 @@
+package org.kemari.hv.xen.internal.sys;
+
+import com.sun.jna.Library;
+
+/** Raw binding of the few libc calls that give libxenguest a file descriptor to stream through. */
+public interface LibC extends Library {
+    int AF_UNIX = 1;
+    int SOCK_STREAM = 1;
+
+    /** {@code int socketpair(int domain, int type, int protocol, int sv[2])}. */
+    int socketpair(int domain, int type, int protocol, int[] sv);
+
+    /** {@code int pipe(int pipefd[2])}. */
+    int pipe(int[] fds);
+
+    /** {@code ssize_t read(int fd, void *buf, size_t count)}. */
+    long read(int fd, byte[] buf, long count);
+
+    /** {@code ssize_t write(int fd, const void *buf, size_t count)}. */
+    long write(int fd, byte[] buf, long count);
+
+    /** {@code int shutdown(int sockfd, int how)}. */
+    int shutdown(int fd, int how);
+
+    /** {@code int close(int fd)}. */
+    int close(int fd);
+}

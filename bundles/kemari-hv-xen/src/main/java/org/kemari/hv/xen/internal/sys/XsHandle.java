@@ -1,0 +1,172 @@
+package org.kemari.hv.xen.internal.sys;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.kemari.api.hv.HypervisorException;
+import org.kemari.api.hv.HypervisorException.Reason;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/**
+ * A connection to xenstored, checked. Used for cooperative suspend ({@code control/shutdown} =
+ * "suspend"), introducing a restored domain, and watches. Strings the library returns are malloc'ed
+ * and freed here.
+ */
+public final class XsHandle implements AutoCloseable {
+    private final XenStore xs;
+    private Pointer handle;
+
+    private XsHandle(XenStore xs, Pointer handle) {
+        this.xs = xs;
+        this.handle = handle;
+    }
+
+    public static XsHandle open() throws HypervisorException {
+        XenStore xs = NativeLibraries.load(XenStore.class, XenStore.NAMES);
+        Pointer h = xs.xs_open(0);
+        if (h == null) {
+            throw new HypervisorException(Reason.UNAVAILABLE, NativeError.failed("xs_open").getMessage());
+        }
+        return new XsHandle(xs, h);
+    }
+
+    /** The node's value, or empty if it does not exist (ENOENT). */
+    public Optional<String> read(String path) throws HypervisorException {
+        int[] len = {0};
+        Pointer p = xs.xs_read(live(), XenConstants.XBT_NULL, path, len);
+        if (p == null) {
+            int errno = Native.getLastError();
+            if (errno == NativeError.ENOENT) {
+                return Optional.empty();
+            }
+            throw NativeError.failed("xs_read(" + path + ")", errno);
+        }
+        try {
+            return Optional.of(new String(p.getByteArray(0, len[0]), StandardCharsets.UTF_8));
+        } finally {
+            Native.free(Pointer.nativeValue(p));
+        }
+    }
+
+    public void write(String path, String value) throws HypervisorException {
+        byte[] data = value.getBytes(StandardCharsets.UTF_8);
+        if (xs.xs_write(live(), XenConstants.XBT_NULL, path, data, data.length) == 0) {
+            throw NativeError.failed("xs_write(" + path + ")");
+        }
+    }
+
+    public void remove(String path) throws HypervisorException {
+        if (xs.xs_rm(live(), XenConstants.XBT_NULL, path) == 0) {
+            throw NativeError.failed("xs_rm(" + path + ")");
+        }
+    }
+
+    /** The children's names, empty if the node does not exist. */
+    public List<String> directory(String path) throws HypervisorException {
+        int[] num = {0};
+        Pointer p = xs.xs_directory(live(), XenConstants.XBT_NULL, path, num);
+        if (p == null) {
+            int errno = Native.getLastError();
+            if (errno == NativeError.ENOENT) {
+                return List.of();
+            }
+            throw NativeError.failed("xs_directory(" + path + ")", errno);
+        }
+        try {
+            return strings(p, num[0]);
+        } finally {
+            Native.free(Pointer.nativeValue(p)); // one allocation holds the array and the strings
+        }
+    }
+
+    public void watch(String path, String token) throws HypervisorException {
+        if (xs.xs_watch(live(), path, token) == 0) {
+            throw NativeError.failed("xs_watch(" + path + ")");
+        }
+    }
+
+    public void unwatch(String path, String token) throws HypervisorException {
+        if (xs.xs_unwatch(live(), path, token) == 0) {
+            throw NativeError.failed("xs_unwatch(" + path + ")");
+        }
+    }
+
+    /** Blocks until a watch fires; returns {path, token}. */
+    public String[] readWatch() throws HypervisorException {
+        int[] num = {0};
+        Pointer p = xs.xs_read_watch(live(), num);
+        if (p == null) {
+            throw NativeError.failed("xs_read_watch");
+        }
+        try {
+            List<String> v = strings(p, num[0]);
+            return new String[] {v.get(XenConstants.XS_WATCH_PATH), v.get(XenConstants.XS_WATCH_TOKEN)};
+        } finally {
+            Native.free(Pointer.nativeValue(p));
+        }
+    }
+
+    /** The file descriptor that becomes readable when a watch fires. */
+    public int fileno() {
+        return xs.xs_fileno(live());
+    }
+
+    /** Tells xenstored about a new (e.g. restored) domain's store page and event channel. */
+    public void introduceDomain(int domid, long storeMfn, int storeEvtchn) throws HypervisorException {
+        if (xs.xs_introduce_domain(live(), domid, storeMfn, storeEvtchn) == 0) {
+            throw NativeError.failed("xs_introduce_domain(domid " + domid + ")");
+        }
+    }
+
+    /** After a checkpoint's suspend: xenstored resumes talking to the domain. */
+    public void resumeDomain(int domid) throws HypervisorException {
+        if (xs.xs_resume_domain(live(), domid) == 0) {
+            throw NativeError.failed("xs_resume_domain(domid " + domid + ")");
+        }
+    }
+
+    public void releaseDomain(int domid) throws HypervisorException {
+        if (xs.xs_release_domain(live(), domid) == 0) {
+            throw NativeError.failed("xs_release_domain(domid " + domid + ")");
+        }
+    }
+
+    public String domainPath(int domid) throws HypervisorException {
+        Pointer p = xs.xs_get_domain_path(live(), domid);
+        if (p == null) {
+            throw NativeError.failed("xs_get_domain_path(domid " + domid + ")");
+        }
+        try {
+            return p.getString(0, StandardCharsets.UTF_8.name());
+        } finally {
+            Native.free(Pointer.nativeValue(p));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (handle != null) {
+            xs.xs_close(handle);
+            handle = null;
+        }
+    }
+
+    private Pointer live() {
+        if (handle == null) {
+            throw new IllegalStateException("xenstore handle already closed");
+        }
+        return handle;
+    }
+
+    private static List<String> strings(Pointer array, int n) {
+        List<String> out = new ArrayList<>(n);
+        for (Pointer s : array.getPointerArray(0, n)) {
+            out.add(s.getString(0, StandardCharsets.UTF_8.name()));
+        }
+        return out;
+    }
+}
