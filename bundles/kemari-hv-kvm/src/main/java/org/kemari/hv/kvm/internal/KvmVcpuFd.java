@@ -24,6 +24,9 @@ final class KvmVcpuFd implements AutoCloseable {
     /** kvm_run as a little-endian buffer; absolute accesses only. */
     private final ByteBuffer run;
     private boolean closed;
+    /** Reused by state capture: one native struct buffer instead of a malloc per ioctl. */
+    private Memory scratch;
+    private ByteBuffer scratchView;
 
     KvmVcpuFd(int id, int fd, int mmapSize) throws HypervisorException {
         this.id = id;
@@ -69,6 +72,39 @@ final class KvmVcpuFd implements AutoCloseable {
         buf.clear();
         Errno.check(LibC.ioctl(fd, request, Pointer.nativeValue(buf)), name);
         return buf.getByteArray(0, size);
+    }
+
+    /**
+     * A get-state ioctl into the reused scratch buffer, the struct's bytes copied to
+     * {@code dst[offset..offset+size)}: no native allocation per call (state capture's hot path).
+     */
+    synchronized void getInto(long request, int size, String name, byte[] dst, int offset) throws HypervisorException {
+        ByteBuffer view = scratch(size);
+        Errno.check(LibC.ioctl(fd, request, Pointer.nativeValue(scratch)), name);
+        view.get(0, dst, offset, size);
+    }
+
+    /** {@link #getMsrs} through the scratch buffer; returns how many KVM read (values in order). */
+    synchronized int getMsrsInto(int[] indices, long[] values) throws HypervisorException {
+        ByteBuffer view = scratch(KvmLayout.MSRS_HEADER + Math.max(1, indices.length) * KvmLayout.MSR_ENTRY_SIZE);
+        view.putInt(0, indices.length).putInt(4, 0);
+        for (int i = 0; i < indices.length; i++) {
+            int at = KvmLayout.MSRS_HEADER + i * KvmLayout.MSR_ENTRY_SIZE;
+            view.putInt(at, indices[i]).putInt(at + 4, 0).putLong(at + 8, 0);
+        }
+        int n = Errno.check(LibC.ioctl(fd, KvmConstants.KVM_GET_MSRS, Pointer.nativeValue(scratch)), "KVM_GET_MSRS");
+        for (int i = 0; i < n; i++) {
+            values[i] = view.getLong(KvmLayout.MSRS_HEADER + i * KvmLayout.MSR_ENTRY_SIZE + 8);
+        }
+        return n;
+    }
+
+    private ByteBuffer scratch(int size) {
+        if (scratch == null || scratch.size() < size) {
+            scratch = new Memory(Math.max(KvmLayout.XSAVE_SIZE, size));
+            scratchView = scratch.getByteBuffer(0, scratch.size()).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return scratchView;
     }
 
     void set(long request, byte[] bytes, int size, String name) throws HypervisorException {

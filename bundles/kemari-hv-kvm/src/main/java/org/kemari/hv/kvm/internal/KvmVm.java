@@ -69,6 +69,9 @@ final class KvmVm implements Vm, VmEvents {
     private final Object consoleLock = new Object();
     private final java.util.ArrayDeque<String> consoleHistory = new java.util.ArrayDeque<>();
     private VirtioDevices devices;
+    /** Cached by {@link #machineRecord()}; guarded by lifecycle. */
+    private StateRecord machineRecord;
+    private List<String> machineRecordIds;
 
     /** Serialises pause, resume, capture and close (callers serialise them too; this guards close racing them). */
     private final Object lifecycle = new Object();
@@ -251,14 +254,23 @@ final class KvmVm implements Vm, VmEvents {
                 throw new HypervisorException(Reason.WRONG_STATE, "capture needs VM " + spec.name() + " paused; it is " + s);
             }
             List<StateRecord> records = new ArrayList<>();
-            List<String> ids = devices.devices().stream().map(d -> d.id()).toList();
-            records.add(new MachineRecord(layout.ramSize(), vcpus.size(), cpuid, msrIndices, ids).toRecord());
+            records.add(machineRecord());
             for (KvmVcpuFd vcpu : vcpus) {
                 records.add(VcpuState.capture(vcpu, msrIndices));
             }
             records.addAll(devices.save());
             return new MachineState(KvmBackend.NAME, records);
         }
+    }
+
+    /** The machine record never changes while the VM lives: encode it once, not every epoch. */
+    private StateRecord machineRecord() {
+        List<String> ids = devices.devices().stream().map(d -> d.id()).toList();
+        if (machineRecord == null || !ids.equals(machineRecordIds)) {
+            machineRecord = new MachineRecord(layout.ramSize(), vcpus.size(), cpuid, msrIndices, ids).toRecord();
+            machineRecordIds = ids;
+        }
+        return machineRecord;
     }
 
     @Override

@@ -2,6 +2,8 @@ package org.kemari.hv.kvm.internal;
 
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
 import org.kemari.api.hv.HypervisorException;
 import org.kemari.api.hv.StateRecord;
@@ -24,34 +26,45 @@ final class VcpuState {
     }
 
     static StateRecord capture(KvmVcpuFd vcpu, int[] msrIndices) throws HypervisorException {
-        byte[] regs = vcpu.getRegs();
-        byte[] sregs = vcpu.getSregs();
-        byte[] xsave = vcpu.get(KvmConstants.KVM_GET_XSAVE, KvmLayout.XSAVE_SIZE, "KVM_GET_XSAVE");
-        byte[] xcrs = vcpu.get(KvmConstants.KVM_GET_XCRS, KvmLayout.XCRS_SIZE, "KVM_GET_XCRS");
-        long[] msrValues = vcpu.getMsrs(msrIndices);
-        if (msrValues.length != msrIndices.length) {
+        // The v1 layout (as StateCodec/DataOutputStream writes it: big-endian ints, length-prefixed
+        // structs, CRC32C last), built straight into one array: no per-ioctl buffers or copies.
+        int n = msrIndices.length;
+        byte[] payload = new byte[payloadSize(n)];
+        ByteBuffer out = ByteBuffer.wrap(payload);
+        out.putInt(MAGIC).putInt(vcpu.id());
+        struct(vcpu, out, KvmConstants.KVM_GET_REGS, KvmLayout.REGS_SIZE, "KVM_GET_REGS");
+        struct(vcpu, out, KvmConstants.KVM_GET_SREGS, KvmLayout.SREGS_SIZE, "KVM_GET_SREGS");
+        struct(vcpu, out, KvmConstants.KVM_GET_XSAVE, KvmLayout.XSAVE_SIZE, "KVM_GET_XSAVE");
+        struct(vcpu, out, KvmConstants.KVM_GET_XCRS, KvmLayout.XCRS_SIZE, "KVM_GET_XCRS");
+        long[] msrValues = new long[n];
+        int read = vcpu.getMsrsInto(msrIndices, msrValues);
+        if (read != n) {
             throw new HypervisorException(HypervisorException.Reason.HOST_ERROR, String.format(
-                    "KVM_GET_MSRS read %d of %d MSRs (stopped at 0x%x)", msrValues.length, msrIndices.length, msrIndices[msrValues.length]));
+                    "KVM_GET_MSRS read %d of %d MSRs (stopped at 0x%x)", read, n, msrIndices[read]));
         }
-        byte[] events = vcpu.get(KvmConstants.KVM_GET_VCPU_EVENTS, KvmLayout.VCPU_EVENTS_SIZE, "KVM_GET_VCPU_EVENTS");
-        byte[] mpState = vcpu.get(KvmConstants.KVM_GET_MP_STATE, KvmLayout.MP_STATE_SIZE, "KVM_GET_MP_STATE");
-        byte[] debugRegs = vcpu.get(KvmConstants.KVM_GET_DEBUGREGS, KvmLayout.DEBUGREGS_SIZE, "KVM_GET_DEBUGREGS");
-        byte[] payload = StateCodec.encode(MAGIC, out -> {
-            out.writeInt(vcpu.id());
-            StateCodec.writeBytes(out, regs);
-            StateCodec.writeBytes(out, sregs);
-            StateCodec.writeBytes(out, xsave);
-            StateCodec.writeBytes(out, xcrs);
-            out.writeInt(msrIndices.length);
-            for (int i = 0; i < msrIndices.length; i++) {
-                out.writeInt(msrIndices[i]);
-                out.writeLong(msrValues[i]);
-            }
-            StateCodec.writeBytes(out, events);
-            StateCodec.writeBytes(out, mpState);
-            StateCodec.writeBytes(out, debugRegs);
-        });
+        out.putInt(n);
+        for (int i = 0; i < n; i++) {
+            out.putInt(msrIndices[i]).putLong(msrValues[i]);
+        }
+        struct(vcpu, out, KvmConstants.KVM_GET_VCPU_EVENTS, KvmLayout.VCPU_EVENTS_SIZE, "KVM_GET_VCPU_EVENTS");
+        struct(vcpu, out, KvmConstants.KVM_GET_MP_STATE, KvmLayout.MP_STATE_SIZE, "KVM_GET_MP_STATE");
+        struct(vcpu, out, KvmConstants.KVM_GET_DEBUGREGS, KvmLayout.DEBUGREGS_SIZE, "KVM_GET_DEBUGREGS");
+        CRC32C crc = new CRC32C();
+        crc.update(payload, 0, out.position());
+        out.putInt((int) crc.getValue());
         return new StateRecord(KIND, Integer.toString(vcpu.id()), VERSION, payload);
+    }
+
+    static int payloadSize(int msrs) {
+        return 4 + 4 + 4 + KvmLayout.REGS_SIZE + 4 + KvmLayout.SREGS_SIZE + 4 + KvmLayout.XSAVE_SIZE + 4 + KvmLayout.XCRS_SIZE
+                + 4 + msrs * 12 + 4 + KvmLayout.VCPU_EVENTS_SIZE + 4 + KvmLayout.MP_STATE_SIZE + 4 + KvmLayout.DEBUGREGS_SIZE + 4;
+    }
+
+    /** A length-prefixed struct, as StateCodec.writeBytes lays it out, read by ioctl into place. */
+    private static void struct(KvmVcpuFd vcpu, ByteBuffer out, long request, int size, String name) throws HypervisorException {
+        out.putInt(size);
+        vcpu.getInto(request, size, name, out.array(), out.position());
+        out.position(out.position() + size);
     }
 
     static void restore(KvmVcpuFd vcpu, StateRecord record) throws HypervisorException {

@@ -1,0 +1,83 @@
+package org.kemari.hv.kvm.internal;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.DataInputStream;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.kemari.api.hv.StateRecord;
+import org.kemari.hv.kvm.internal.sys.KvmLayout;
+
+/**
+ * The fast vCPU capture writes exactly the {@code kvm.vcpu} v1 layout that StateCodec's stream
+ * encoder wrote (so v1 payloads saved before and after read the same).
+ */
+public class VcpuStateLayoutTest {
+    private KvmVm vm;
+
+    @Before
+    public void setUp() {
+        KvmTestSupport.assumeKvm();
+    }
+
+    @After
+    public void tearDown() {
+        if (vm != null) {
+            vm.close();
+        }
+    }
+
+    @Test(timeout = 60_000)
+    public void capturedPayloadIsTheV1StreamLayout() throws Exception {
+        vm = (KvmVm) new KvmBackend().create(KvmTestSupport.testGuest("layout", 32 << 20,
+                Map.of(GuestOptions.WORKLOADS, "dirtier", GuestOptions.DIRTY_PAGES, "7",
+                        GuestOptions.DIRTY_REGION_PAGES, "256", GuestOptions.PACE_US, "100")));
+        assertTrue(KvmTestSupport.await(() -> vm.ram().getLong(GuestAbi.BOOT_INFO + GuestAbi.ST_SEQUENCE) > 5, 30, TimeUnit.SECONDS));
+        vm.pause();
+        StateRecord record = vm.captureState().records().stream().filter(r -> r.kind().equals(VcpuState.KIND))
+                .findFirst().orElseThrow();
+        assertEquals(VcpuState.VERSION, record.version());
+
+        DataInputStream in = StateCodec.decode(record.payload(), 0x4B564331, "test");
+        int id = in.readInt();
+        byte[] regs = StateCodec.readBytes(in, KvmLayout.REGS_SIZE, "regs");
+        byte[] sregs = StateCodec.readBytes(in, KvmLayout.SREGS_SIZE, "sregs");
+        byte[] xsave = StateCodec.readBytes(in, KvmLayout.XSAVE_SIZE, "xsave");
+        byte[] xcrs = StateCodec.readBytes(in, KvmLayout.XCRS_SIZE, "xcrs");
+        int n = in.readInt();
+        int[] indices = new int[n];
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) {
+            indices[i] = in.readInt();
+            values[i] = in.readLong();
+        }
+        byte[] events = StateCodec.readBytes(in, KvmLayout.VCPU_EVENTS_SIZE, "events");
+        byte[] mp = StateCodec.readBytes(in, KvmLayout.MP_STATE_SIZE, "mp");
+        byte[] debug = StateCodec.readBytes(in, KvmLayout.DEBUGREGS_SIZE, "debug");
+        assertEquals("nothing after the last struct", 0, in.available());
+
+        byte[] reencoded = StateCodec.encode(0x4B564331, out -> {
+            out.writeInt(id);
+            StateCodec.writeBytes(out, regs);
+            StateCodec.writeBytes(out, sregs);
+            StateCodec.writeBytes(out, xsave);
+            StateCodec.writeBytes(out, xcrs);
+            out.writeInt(n);
+            for (int i = 0; i < n; i++) {
+                out.writeInt(indices[i]);
+                out.writeLong(values[i]);
+            }
+            StateCodec.writeBytes(out, events);
+            StateCodec.writeBytes(out, mp);
+            StateCodec.writeBytes(out, debug);
+        });
+        assertArrayEquals(reencoded, record.payload());
+        assertEquals(VcpuState.payloadSize(n), record.payload().length);
+    }
+}
