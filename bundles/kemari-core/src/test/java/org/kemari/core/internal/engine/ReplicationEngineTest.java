@@ -21,7 +21,9 @@ import org.kemari.api.hv.VmState;
 import org.kemari.api.management.ProtectionException;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.transport.Endpoint;
+import org.kemari.testing.ChaosProxy;
 import org.kemari.api.management.ProtectionStatus.State;
+import org.kemari.guest.GuestDiskPattern;
 
 /** The engine end to end in one JVM: protection, epochs, output commit and failover on real KVM. */
 public class ReplicationEngineTest {
@@ -77,7 +79,7 @@ public class ReplicationEngineTest {
         survivor.pause();
         long acked = EngineRig.guestStatus(survivor, EngineRig.DISK_WRITES_ACKED);
         assertEquals(VmState.PAUSED, survivor.state());
-        assertNull(GuestDisk.verifySequential(disk, DISK_BLOCKS, acked));
+        assertNull(GuestDiskPattern.verifySequential(disk, DISK_BLOCKS, acked));
     }
 
     @Test
@@ -153,5 +155,40 @@ public class ReplicationEngineTest {
         ProtectionException twice = assertThrows(ProtectionException.class,
                 () -> rig.primary.protect("vm1", rig.standbyAddress()));
         assertEquals(ProtectionException.Reason.ALREADY_PROTECTED, twice.reason());
+    }
+
+    @Test
+    public void damagedDataOnTheLinkIsRejectedAndNeverLeadsToATakeover() throws Exception {
+        Vm vm = rig.primaryVms.start("kvm", spec());
+        try (ChaosProxy proxy = ChaosProxy.start(rig.standbyPort)) {
+            // One flipped byte well after the initial copy (32 MiB of memory) of the first connection only.
+            proxy.toTarget().flipByteAt(36L << 20);
+            rig.primary.protect("vm1", new Endpoint("127.0.0.1", proxy.port()));
+            proxy.toTarget().clear();
+            EngineRig.await(() -> rig.standby.list().stream().anyMatch(s -> s.message().startsWith("link corrupted")), 20_000,
+                    () -> "the standby to detect the damage: " + rig.standby.list());
+            Thread.sleep(500);
+            assertTrue("a corrupted link must never make the standby run the VM", rig.standbyVms.list().isEmpty());
+            EngineRig.await(() -> rig.primary.status("vm1").orElseThrow().state() == State.PROTECTED
+                    && rig.standby.status("vm1").map(s -> s.committedEpoch() > 3).orElse(false), 20_000,
+                    () -> "protection to resume over a clean connection: " + rig.primary.list() + rig.standby.list());
+            long acked = EngineRig.guestStatus(vm, EngineRig.DISK_WRITES_ACKED);
+            EngineRig.await(() -> EngineRig.guestStatus(vm, EngineRig.DISK_WRITES_ACKED) > acked + 10, 10_000,
+                    "the guest to go on writing under the new protection");
+        }
+    }
+
+    @Test
+    public void aPeerSpeakingANewerStreamVersionIsRefusedWithBothVersions() throws Exception {
+        try (org.kemari.api.transport.ReplicationLink link = rig.primaryTcp.connect(rig.standbyAddress(), 2_000)) {
+            java.nio.ByteBuffer header = new org.kemari.core.internal.stream.StreamHeader(2, 0, 0, "vm1").encode();
+            link.send(header);
+            java.nio.ByteBuffer reply = link.receive(5_000);
+            org.kemari.core.internal.stream.Refuse refuse = (org.kemari.core.internal.stream.Refuse)
+                    new org.kemari.core.internal.stream.ControlChannel().decodeFrame(reply).get(0);
+            assertEquals("standby (epoch stream 1.0) refused the stream: UNSUPPORTED_VERSION: peer speaks epoch stream 2.0, "
+                    + "this node reads 1.x", refuse.toException().getMessage());
+        }
+        assertTrue(rig.standbyVms.list().isEmpty());
     }
 }
