@@ -47,6 +47,6 @@ public class XenBackend implements HypervisorBackend {
             return new HypervisorException(HypervisorException.Reason.UNAVAILABLE, "Xen is not usable here: " + status.reason());
         }
         return new HypervisorException(HypervisorException.Reason.UNSUPPORTED,
-                "running Xen guests is not implemented in this release");
+                "creating Xen guests from a VmSpec is not implemented: start the guest with xl and protect it by domain");
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeFalse;
+import static org.junit.Assume.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,19 @@ public class XenBackendTest {
                 || status.reason().contains("not running in a Xen dom0"));
         assertFalse("the probe records what it tried", status.details().isEmpty());
         assertFalse(status.details().get(0).check().isEmpty());
+    }
+
+    @Test
+    public void outsideDom0WithTheLibrariesEachLibraryAndPrivcmdAreReported() {
+        assumeFalse("this host is a Xen dom0", inDom0());
+        assumeTrue("libxenctrl is not installed here", Files.exists(Path.of("/usr/include/xenctrl.h")));
+        BackendStatus status = new XenBackend().probe();
+        assertFalse(status.usable());
+        assertTrue(status.reason(), status.reason().startsWith("not running in a Xen dom0: xc_interface_open failed"));
+        for (String lib : List.of("libxenctrl", "libxenguest", "libxenforeignmemory", "libxenstore", "libxenevtchn")) {
+            assertTrue(lib, status.details().stream().anyMatch(d -> d.check().equals("load " + lib) && d.ok()));
+        }
+        assertTrue(status.details().stream().anyMatch(d -> d.check().equals("/dev/xen/privcmd") && !d.ok()));
     }
 
     @Test
