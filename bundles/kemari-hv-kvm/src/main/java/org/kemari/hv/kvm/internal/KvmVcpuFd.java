@@ -27,6 +27,10 @@ final class KvmVcpuFd implements AutoCloseable {
     /** Reused by state capture: one native struct buffer instead of a malloc per ioctl. */
     private Memory scratch;
     private ByteBuffer scratchView;
+    /** KVM stores regs/sregs/events into the run area on every KVM_RUN return (KVM_CAP_SYNC_REGS). */
+    private volatile boolean syncRegs;
+    /** The run area's synced copies are the vCPU's current state (a KVM_RUN returned, nothing set since). */
+    private volatile boolean syncFresh;
 
     KvmVcpuFd(int id, int fd, int mmapSize) throws HypervisorException {
         this.id = id;
@@ -56,7 +60,28 @@ final class KvmVcpuFd implements AutoCloseable {
      * immediate_exit stopped it): not thrown, because EINTR is the normal way to stop a vCPU.
      */
     int run() {
-        return LibC.ioctl(fd, KvmConstants.KVM_RUN, 0);
+        int rc = LibC.ioctl(fd, KvmConstants.KVM_RUN, 0);
+        syncFresh = syncRegs;
+        return rc;
+    }
+
+    /**
+     * Asks KVM to store regs, sregs and events into the run area on every return from KVM_RUN
+     * (~0.3 µs an exit), so state capture after a pause needs three ioctls fewer.
+     */
+    void enableSyncRegs() {
+        run.putLong(KvmLayout.RUN_KVM_VALID_REGS, KvmLayout.SYNC_REGS_ALL);
+        syncRegs = true;
+    }
+
+    /** Whether {@link #getSynced} reflects the vCPU now (call only while the vCPU thread is parked). */
+    boolean syncedStateFresh() {
+        return syncFresh;
+    }
+
+    /** Copies {@code size} bytes of the run area's synced state at {@code runOffset} to {@code dst}. */
+    void getSynced(int runOffset, int size, byte[] dst, int offset) {
+        run.get(runOffset, dst, offset, size);
     }
 
     void setImmediateExit(boolean value) {
@@ -108,6 +133,7 @@ final class KvmVcpuFd implements AutoCloseable {
     }
 
     void set(long request, byte[] bytes, int size, String name) throws HypervisorException {
+        syncFresh = false; // the run area's copies no longer match
         if (bytes.length != size) {
             throw new HypervisorException(HypervisorException.Reason.BAD_STATE, name + ": expected " + size + " bytes, got " + bytes.length);
         }

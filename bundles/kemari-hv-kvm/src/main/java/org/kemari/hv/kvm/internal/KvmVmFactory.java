@@ -14,6 +14,8 @@ import org.kemari.api.hv.MachineState;
 import org.kemari.api.hv.MemoryImage;
 import org.kemari.api.hv.StateRecord;
 import org.kemari.api.hv.VmSpec;
+import org.kemari.hv.kvm.internal.sys.KvmConstants;
+import org.kemari.hv.kvm.internal.sys.KvmLayout;
 import org.kemari.hv.kvm.internal.virtio.VirtioDevices;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,11 +161,15 @@ final class KvmVmFactory {
             opened.push(ram);
             CpuidTable cpuid = saved != null ? saved.cpuid() : kvm.supportedCpuid();
             int mmapSize = kvm.vcpuMmapSize();
+            boolean syncRegs = (kvm.checkExtension(KvmConstants.KVM_CAP_SYNC_REGS) & KvmLayout.SYNC_REGS_ALL) == KvmLayout.SYNC_REGS_ALL;
             List<KvmVcpuFd> vcpus = new ArrayList<>();
             for (int i = 0; i < spec.vcpus(); i++) {
                 KvmVcpuFd vcpu = new KvmVcpuFd(i, vmFd.createVcpuFd(i), mmapSize);
                 opened.push(vcpu);
                 vcpu.setCpuid(cpuid.forVcpu(i));
+                if (syncRegs) {
+                    vcpu.enableSyncRegs();
+                }
                 vcpus.add(vcpu);
             }
             int[] msrs = saved != null ? saved.msrIndices() : MsrList.select(kvm.msrIndexList(), vcpus.get(0));

@@ -31,9 +31,17 @@ final class VcpuState {
         int n = msrIndices.length;
         byte[] payload = new byte[payloadSize(n)];
         ByteBuffer out = ByteBuffer.wrap(payload);
+        // Regs, sregs and events come from the run area when KVM synced them on the last KVM_RUN
+        // return (the same kernel functions fill both): three ioctls fewer in the pause.
+        boolean synced = vcpu.syncedStateFresh();
         out.putInt(MAGIC).putInt(vcpu.id());
-        struct(vcpu, out, KvmConstants.KVM_GET_REGS, KvmLayout.REGS_SIZE, "KVM_GET_REGS");
-        struct(vcpu, out, KvmConstants.KVM_GET_SREGS, KvmLayout.SREGS_SIZE, "KVM_GET_SREGS");
+        if (synced) {
+            synced(vcpu, out, KvmLayout.RUN_SYNC_REGS, KvmLayout.REGS_SIZE);
+            synced(vcpu, out, KvmLayout.RUN_SYNC_SREGS, KvmLayout.SREGS_SIZE);
+        } else {
+            struct(vcpu, out, KvmConstants.KVM_GET_REGS, KvmLayout.REGS_SIZE, "KVM_GET_REGS");
+            struct(vcpu, out, KvmConstants.KVM_GET_SREGS, KvmLayout.SREGS_SIZE, "KVM_GET_SREGS");
+        }
         struct(vcpu, out, KvmConstants.KVM_GET_XSAVE, KvmLayout.XSAVE_SIZE, "KVM_GET_XSAVE");
         struct(vcpu, out, KvmConstants.KVM_GET_XCRS, KvmLayout.XCRS_SIZE, "KVM_GET_XCRS");
         long[] msrValues = new long[n];
@@ -46,13 +54,23 @@ final class VcpuState {
         for (int i = 0; i < n; i++) {
             out.putInt(msrIndices[i]).putLong(msrValues[i]);
         }
-        struct(vcpu, out, KvmConstants.KVM_GET_VCPU_EVENTS, KvmLayout.VCPU_EVENTS_SIZE, "KVM_GET_VCPU_EVENTS");
+        if (synced) {
+            synced(vcpu, out, KvmLayout.RUN_SYNC_EVENTS, KvmLayout.VCPU_EVENTS_SIZE);
+        } else {
+            struct(vcpu, out, KvmConstants.KVM_GET_VCPU_EVENTS, KvmLayout.VCPU_EVENTS_SIZE, "KVM_GET_VCPU_EVENTS");
+        }
         struct(vcpu, out, KvmConstants.KVM_GET_MP_STATE, KvmLayout.MP_STATE_SIZE, "KVM_GET_MP_STATE");
         struct(vcpu, out, KvmConstants.KVM_GET_DEBUGREGS, KvmLayout.DEBUGREGS_SIZE, "KVM_GET_DEBUGREGS");
         CRC32C crc = new CRC32C();
         crc.update(payload, 0, out.position());
         out.putInt((int) crc.getValue());
         return new StateRecord(KIND, Integer.toString(vcpu.id()), VERSION, payload);
+    }
+
+    private static void synced(KvmVcpuFd vcpu, ByteBuffer out, int runOffset, int size) {
+        out.putInt(size);
+        vcpu.getSynced(runOffset, size, out.array(), out.position());
+        out.position(out.position() + size);
     }
 
     static int payloadSize(int msrs) {

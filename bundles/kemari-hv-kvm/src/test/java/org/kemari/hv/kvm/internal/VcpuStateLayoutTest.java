@@ -33,6 +33,36 @@ public class VcpuStateLayoutTest {
         }
     }
 
+    /** KVM_CAP_SYNC_REGS copies in the run area equal what the get-state ioctls return after a pause. */
+    @Test(timeout = 60_000)
+    public void syncedRegsEqualTheIoctlsAfterAPause() throws Exception {
+        vm = (KvmVm) new KvmBackend().create(KvmTestSupport.testGuest("synced", 32 << 20,
+                Map.of(GuestOptions.WORKLOADS, "dirtier", GuestOptions.DIRTY_PAGES, "7",
+                        GuestOptions.DIRTY_REGION_PAGES, "256", GuestOptions.PACE_US, "100")));
+        assertTrue(KvmTestSupport.await(() -> vm.ram().getLong(GuestAbi.BOOT_INFO + GuestAbi.ST_SEQUENCE) > 5, 30, TimeUnit.SECONDS));
+        KvmVcpuFd vcpu = vm.vcpus().get(0);
+        org.junit.Assume.assumeTrue("KVM_CAP_SYNC_REGS enabled", vcpu.syncedStateFresh());
+        for (int i = 0; i < 20; i++) {
+            vm.pause();
+            assertTrue(vcpu.syncedStateFresh());
+            assertSynced(vcpu, KvmLayout.RUN_SYNC_REGS, KvmLayout.REGS_SIZE, vcpu.getRegs());
+            assertSynced(vcpu, KvmLayout.RUN_SYNC_SREGS, KvmLayout.SREGS_SIZE, vcpu.getSregs());
+            assertSynced(vcpu, KvmLayout.RUN_SYNC_EVENTS, KvmLayout.VCPU_EVENTS_SIZE, vcpu.get(
+                    org.kemari.hv.kvm.internal.sys.KvmConstants.KVM_GET_VCPU_EVENTS, KvmLayout.VCPU_EVENTS_SIZE, "events"));
+            vm.resume();
+            Thread.sleep(2);
+        }
+        vm.pause();
+        vcpu.setRegs(vcpu.getRegs());
+        assertTrue("a set invalidates the synced copies", !vcpu.syncedStateFresh());
+    }
+
+    private static void assertSynced(KvmVcpuFd vcpu, int runOffset, int size, byte[] expected) {
+        byte[] synced = new byte[size];
+        vcpu.getSynced(runOffset, size, synced, 0);
+        assertArrayEquals(expected, synced);
+    }
+
     @Test(timeout = 60_000)
     public void capturedPayloadIsTheV1StreamLayout() throws Exception {
         vm = (KvmVm) new KvmBackend().create(KvmTestSupport.testGuest("layout", 32 << 20,

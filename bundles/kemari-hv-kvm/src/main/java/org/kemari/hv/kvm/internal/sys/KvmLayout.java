@@ -13,6 +13,13 @@ public final class KvmLayout {
     public static final int RUN_REQUEST_INTERRUPT_WINDOW = 0;
     public static final int RUN_IMMEDIATE_EXIT = 1;
     public static final int RUN_EXIT_REASON = 8;
+    /** KVM_CAP_SYNC_REGS: which of regs (1), sregs (2), events (4) KVM stores into the run area on every return. */
+    public static final int RUN_KVM_VALID_REGS = 288;
+    /** struct kvm_sync_regs: regs (144 B), then sregs (312 B), then vcpu events (64 B). */
+    public static final int RUN_SYNC_REGS = 304;
+    public static final int RUN_SYNC_SREGS = RUN_SYNC_REGS + 144;
+    public static final int RUN_SYNC_EVENTS = RUN_SYNC_SREGS + 312;
+    public static final long SYNC_REGS_ALL = 7;
     /** Union of exit details starts here. */
     public static final int RUN_EXIT_UNION = 32;
     // io
