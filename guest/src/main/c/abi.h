@@ -19,6 +19,7 @@
 #define WL_DIRTIER (1u << 0)
 #define WL_DISK_WRITER (1u << 1)
 #define WL_NET_RESPONDER (1u << 2)
+#define WL_KV_SERVER (1u << 3) /* implies the NET_RESPONDER's IPv4 host */
 
 /* PANIC codes; CPU exceptions are 0x100 + vector (reported by the ring-0 stubs in entry.S). */
 #define PANIC_EXCEPTION_BASE 0x100u
@@ -47,6 +48,9 @@ struct kemari_boot_info {
     u32 ipv4; /* network byte order */
     u32 max_rounds;
     u32 console_every;
+    u32 kv_port;       /* KV_SERVER: TCP port (0 = 9000) */
+    u32 kv_log_start;  /* KV_SERVER: first 4 KiB block of the log region (if kv_log_blocks != 0) */
+    u32 kv_log_blocks; /* KV_SERVER: blocks of the log region (0 = the upper half of the disk) */
 };
 
 /* The guest's status area at boot info + 0x800; the VMM and tests read it. */
@@ -68,6 +72,18 @@ struct kemari_status {
     u64 panic_cr2;
     u64 dirty_region_addr;
     u64 udp_status_replies;
+    /* KV_SERVER and its TCP (0x888..) */
+    u64 kv_puts;            /* PUTs acknowledged (records on disk) */
+    u64 kv_gets;
+    u64 kv_errors;          /* ERR replies */
+    u64 kv_log_start;       /* the log region actually used, in 4 KiB blocks */
+    u64 kv_log_blocks;
+    u64 tcp_segments_in;    /* TCP segments with a valid checksum */
+    u64 tcp_segments_out;
+    u64 tcp_connections;    /* connections that reached ESTABLISHED */
+    u64 tcp_retransmits;    /* segments resent because a retransmission timer expired */
+    u64 tcp_resets_sent;
+    u64 tsc_per_ms;         /* rdtsc calibration (ticks per millisecond) */
 };
 
 /* Offsets are part of the contract: fail the build, not the VMM, if the structs drift. */
@@ -77,6 +93,9 @@ _Static_assert(__builtin_offsetof(struct kemari_boot_info, console_every) == 0x5
 _Static_assert(__builtin_offsetof(struct kemari_status, panic_code) == 0x58, "status layout");
 _Static_assert(__builtin_offsetof(struct kemari_status, dirty_region_addr) == 0x78, "status layout");
 _Static_assert(__builtin_offsetof(struct kemari_status, udp_status_replies) == 0x80, "status layout");
+_Static_assert(__builtin_offsetof(struct kemari_boot_info, kv_log_blocks) == 0x5C, "boot info layout");
+_Static_assert(__builtin_offsetof(struct kemari_status, kv_puts) == 0x88, "status layout");
+_Static_assert(__builtin_offsetof(struct kemari_status, tsc_per_ms) == 0xD8, "status layout");
 
 #define BOOT_INFO ((const volatile struct kemari_boot_info *)BOOT_INFO_ADDR)
 #define STATUS ((volatile struct kemari_status *)STATUS_ADDR)

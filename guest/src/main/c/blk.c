@@ -21,10 +21,15 @@ static u64 capacity_blocks;
 static volatile struct blk_req_hdr *req_hdr;
 static volatile u8 *req_status;
 
+static int ready;
+
 void blk_init(void)
 {
+    if (ready)
+        return; /* shared by DISK_WRITER and KV_SERVER */
+    ready = 1;
     if (!virtio_find(VIRTIO_ID_BLK, &dev)) {
-        kprintf("kemari-guest: DISK_WRITER selected but no virtio-blk device");
+        kprintf("kemari-guest: DISK_WRITER or KV_SERVER selected but no virtio-blk device");
         guest_panic(PANIC_VIRTIO_DEVICE, VIRTIO_NO_SLOT);
     }
     virtio_begin(&dev);

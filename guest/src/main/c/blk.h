@@ -7,7 +7,7 @@
 #define BLK_BLOCK_SIZE 4096u
 #define BLK_SECTORS_PER_BLOCK 8u
 
-/* Finds and initialises the device; panics 0x201 if it is missing. */
+/* Finds and initialises the device (once; later calls do nothing); panics 0x201 if it is missing. */
 void blk_init(void);
 /* Capacity in 4 KiB blocks. */
 u64 blk_blocks(void);

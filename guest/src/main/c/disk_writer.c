@@ -28,10 +28,13 @@ void disk_writer_init(void)
     const volatile struct kemari_boot_info *bi = BOOT_INFO;
     blk_init();
     u64 cap = blk_blocks();
+    /* With KV_SERVER the writer stays below the KV log region (which must then start above). */
+    if (bi->workloads & WL_KV_SERVER)
+        cap = kv_log_region_start();
     nblocks = bi->disk_blocks ? bi->disk_blocks : cap;
     if (nblocks == 0 || nblocks > cap) {
-        kprintf("kemari-guest: disk_blocks %u does not fit the disk (%lu blocks)", bi->disk_blocks,
-                (unsigned long)cap);
+        kprintf("kemari-guest: disk_blocks %u does not fit the disk (%lu blocks%s)", bi->disk_blocks,
+                (unsigned long)cap, (bi->workloads & WL_KV_SERVER) ? " below the KV log" : "");
         guest_panic(PANIC_BAD_CONFIG, nblocks);
     }
     random_mode = bi->disk_mode == 1;

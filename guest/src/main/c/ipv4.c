@@ -7,13 +7,15 @@
 #define IP_FLAG_MF 0x2000
 #define IP_OFFSET_MASK 0x1FFF
 
-/* Protocol dispatch. Issue 5 adds { IP_PROTO_TCP, tcp_input } here. */
+/* Protocol dispatch. tcp_input only sees segments when a service listens (KV_SERVER); without
+   one it answers every segment with RST, as a host with all ports closed does. */
 static const struct {
     u8 proto;
     void (*input)(const struct ipv4_rx *rx);
 } ip_protocols[] = {
     {IP_PROTO_ICMP, icmp_input},
     {IP_PROTO_UDP, udp_input},
+    {IP_PROTO_TCP, tcp_input},
 };
 
 u32 inet_sum(u32 sum, const u8 *data, u32 len)

@@ -1,8 +1,9 @@
 /*
  * A minimal IPv4 host for NET_RESPONDER, layered so more protocols slot in:
  *   netdev (virtio-net queues) -> eth_input (dispatch by ethertype: ARP, IPv4)
- *   -> ipv4_input (dispatch by protocol number: ICMP, UDP; TCP goes in ipv4.c's table)
- *   -> udp_input (dispatch by destination port: 7 = echo, 8 = status).
+ *   -> ipv4_input (dispatch by protocol number: ICMP, UDP, TCP)
+ *   -> udp_input (dispatch by destination port: 7 = echo, 8 = status), tcp_input (tcp.h:
+ *      connections and listening ports, e.g. the KV_SERVER's).
  * Replies go out through net_tx_get/ipv4_tx_begin/ipv4_tx_send. Single-threaded, polled.
  */
 #ifndef KEMARI_NET_H
@@ -43,6 +44,8 @@ struct net_txbuf {
 void net_tx_get(struct net_txbuf *tb);
 /* Queues the frame; the device is notified once at the end of net_poll (or when full). */
 void net_tx_put(struct net_txbuf *tb, u16 frame_len);
+/* Notifies the device of frames queued since the last notification (net_poll does it too). */
+void net_tx_flush(void);
 
 /* ---- eth.c: Ethernet and ARP ---- */
 void eth_input(const u8 *frame, u16 len);
@@ -75,5 +78,6 @@ u32 inet_pseudo_sum(u32 src_ip, u32 dst_ip, u8 proto, u16 len);
 /* ---- icmp.c, udp.c: protocol handlers ---- */
 void icmp_input(const struct ipv4_rx *rx);
 void udp_input(const struct ipv4_rx *rx);
+void tcp_input(const struct ipv4_rx *rx); /* tcp.c */
 
 #endif

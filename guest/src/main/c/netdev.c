@@ -74,7 +74,7 @@ static void tx_reclaim(void)
     }
 }
 
-static void tx_flush(void)
+void net_tx_flush(void)
 {
     if (tx_pending) {
         virtq_notify(&txq, 1);
@@ -86,7 +86,7 @@ void net_tx_get(struct net_txbuf *tb)
 {
     tx_reclaim();
     while (tx_free_count == 0) {
-        tx_flush();
+        net_tx_flush();
         tx_reclaim();
         if (tx_free_count == 0)
             guest_wait(1000);
@@ -125,7 +125,7 @@ u32 net_poll(void)
     }
     if (n > 0)
         virtq_notify(&rxq, 0);
-    tx_flush();
+    net_tx_flush();
     tx_reclaim();
     return n;
 }

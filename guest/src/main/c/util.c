@@ -19,6 +19,17 @@ void *memcpy(void *dst, const void *src, size_t n)
     return dst;
 }
 
+/* Overlap-safe: forwards when dst is below src, else backwards (DF set for the copy only). */
+void *memmove(void *dst, const void *src, size_t n)
+{
+    if ((const u8 *)dst <= (const u8 *)src || (const u8 *)dst >= (const u8 *)src + n)
+        return memcpy(dst, src, n);
+    void *d = (u8 *)dst + n - 1;
+    const void *s = (const u8 *)src + n - 1;
+    __asm__ __volatile__("std\n\trep movsb\n\tcld" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+    return dst;
+}
+
 int memcmp(const void *a, const void *b, size_t n)
 {
     const u8 *x = a, *y = b;

@@ -6,6 +6,7 @@
 
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
 static inline u16 bswap16(u16 x) { return (u16)((x >> 8) | (x << 8)); }
@@ -18,6 +19,8 @@ static inline u32 bswap32(u32 x) { return __builtin_bswap32(x); }
 /* Unaligned big-endian field access for packet headers. */
 static inline u16 get_be16(const u8 *p) { return (u16)(p[0] << 8 | p[1]); }
 static inline void put_be16(u8 *p, u16 v) { p[0] = (u8)(v >> 8); p[1] = (u8)v; }
+static inline u32 get_be32(const u8 *p) { return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3]; }
+static inline void put_be32(u8 *p, u32 v) { put_be16(p, (u16)(v >> 16)); put_be16(p + 2, (u16)v); }
 
 #define FNV1A64_OFFSET 0xcbf29ce484222325ull
 #define FNV1A64_PRIME 0x100000001b3ull

@@ -13,4 +13,8 @@ void disk_writer_round(void);
 /* Fills `block` with the ABI's pattern for write number s to block b (exposed for clarity). */
 void disk_fill_block(u8 *block, u64 s, u64 b);
 
+/* KV_SERVER (kv.c): the TCP key-value service; its log region's first block (needs blk_init). */
+void kv_init(void);
+u64 kv_log_region_start(void);
+
 #endif
