@@ -60,6 +60,9 @@ final class BootSetup {
         b.putInt(GuestAbi.BI_IPV4, o.ipv4());
         b.putInt(GuestAbi.BI_MAX_ROUNDS, o.maxRounds());
         b.putInt(GuestAbi.BI_CONSOLE_EVERY, o.consoleEvery());
+        b.putInt(GuestAbi.BI_KV_PORT, o.kvPort());
+        b.putInt(GuestAbi.BI_KV_LOG_START, o.kvLogStart());
+        b.putInt(GuestAbi.BI_KV_LOG_BLOCKS, o.kvLogBlocks());
         ram.write(GuestAbi.BOOT_INFO, b);
     }
 

@@ -47,6 +47,9 @@ final class GuestAbi {
     static final int BI_IPV4 = 0x048;
     static final int BI_MAX_ROUNDS = 0x04C;
     static final int BI_CONSOLE_EVERY = 0x050;
+    static final int BI_KV_PORT = 0x054;
+    static final int BI_KV_LOG_START = 0x058;
+    static final int BI_KV_LOG_BLOCKS = 0x05C;
 
     // status area fields (offsets from BOOT_INFO)
     static final int ST_SEQUENCE = 0x800;

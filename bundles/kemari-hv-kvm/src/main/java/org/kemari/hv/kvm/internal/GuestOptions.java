@@ -13,7 +13,8 @@ import java.util.Map;
  * <table>
  * <caption>Keys</caption>
  * <tr><th>key</th><th>value</th><th>default</th></tr>
- * <tr><td>{@value #WORKLOADS}</td><td>comma list of {@code dirtier}, {@code disk}, {@code net}; or {@code none}</td><td>dirtier</td></tr>
+ * <tr><td>{@value #WORKLOADS}</td><td>comma list of {@code dirtier}, {@code disk}, {@code net}, {@code kv}; or {@code none}
+ *     ({@code kv}, the TCP key-value server, includes the {@code net} responder and needs a disk)</td><td>dirtier</td></tr>
  * <tr><td>{@value #DIRTY_PAGES}</td><td>DIRTIER pages written per round</td><td>0 (guest: 16)</td></tr>
  * <tr><td>{@value #DIRTY_REGION_PAGES}</td><td>DIRTIER region size in pages</td><td>0 (guest: 4096)</td></tr>
  * <tr><td>{@value #DISK_MODE}</td><td>{@code sequential} or {@code random}</td><td>sequential</td></tr>
@@ -24,11 +25,15 @@ import java.util.Map;
  * <tr><td>{@value #MAX_ROUNDS}</td><td>EXIT 0 after N rounds</td><td>0 (never)</td></tr>
  * <tr><td>{@value #CONSOLE_EVERY}</td><td>status line on the console every N rounds</td><td>0 (never)</td></tr>
  * <tr><td>{@value #IPV4}</td><td>NET_RESPONDER address, dotted quad</td><td>0.0.0.0</td></tr>
+ * <tr><td>{@value #KV_PORT}</td><td>KV_SERVER TCP port, 0..65535</td><td>0 (guest: 9000)</td></tr>
+ * <tr><td>{@value #KV_LOG_START}</td><td>KV_SERVER log region: first 4 KiB block (used when {@value #KV_LOG_BLOCKS} is set)</td><td>0</td></tr>
+ * <tr><td>{@value #KV_LOG_BLOCKS}</td><td>KV_SERVER log region size in 4 KiB blocks</td><td>0 (guest: the upper half of the disk)</td></tr>
  * </table>
  * The NET_RESPONDER's MAC is the first NIC's MAC from the spec.
  */
 record GuestOptions(int workloads, int dirtyPages, int dirtyRegionPages, int diskMode, int diskBlocks, long diskSeed,
-                    int paceMicros, int reportEvery, int maxRounds, int consoleEvery, int ipv4) {
+                    int paceMicros, int reportEvery, int maxRounds, int consoleEvery, int ipv4,
+                    int kvPort, int kvLogStart, int kvLogBlocks) {
 
     public static final String PREFIX = "guest.";
     public static final String WORKLOADS = "guest.workloads";
@@ -42,14 +47,18 @@ record GuestOptions(int workloads, int dirtyPages, int dirtyRegionPages, int dis
     public static final String MAX_ROUNDS = "guest.max-rounds";
     public static final String CONSOLE_EVERY = "guest.console-every";
     public static final String IPV4 = "guest.ipv4";
+    public static final String KV_PORT = "guest.kv-port";
+    public static final String KV_LOG_START = "guest.kv-log-start";
+    public static final String KV_LOG_BLOCKS = "guest.kv-log-blocks";
 
     static final List<String> KEYS = List.of(WORKLOADS, DIRTY_PAGES, DIRTY_REGION_PAGES, DISK_MODE, DISK_BLOCKS, DISK_SEED,
-            PACE_US, REPORT_EVERY, MAX_ROUNDS, CONSOLE_EVERY, IPV4);
+            PACE_US, REPORT_EVERY, MAX_ROUNDS, CONSOLE_EVERY, IPV4, KV_PORT, KV_LOG_START, KV_LOG_BLOCKS);
 
     /** Boot info workload bits. */
     static final int DIRTIER = 1;
     static final int DISK_WRITER = 2;
     static final int NET_RESPONDER = 4;
+    static final int KV_SERVER = 8;
 
     static final int DISK_SEQUENTIAL = 0;
     static final int DISK_RANDOM = 1;
@@ -72,7 +81,18 @@ record GuestOptions(int workloads, int dirtyPages, int dirtyRegionPages, int dis
                 count(options, REPORT_EVERY),
                 count(options, MAX_ROUNDS),
                 count(options, CONSOLE_EVERY),
-                ipv4(options.getOrDefault(IPV4, "0.0.0.0")));
+                ipv4(options.getOrDefault(IPV4, "0.0.0.0")),
+                port(options),
+                count(options, KV_LOG_START),
+                count(options, KV_LOG_BLOCKS));
+    }
+
+    private static int port(Map<String, String> options) {
+        int port = count(options, KV_PORT);
+        if (Integer.compareUnsigned(port, 0xFFFF) > 0) {
+            throw new IllegalArgumentException(KV_PORT + ": " + Integer.toUnsignedString(port) + " is outside 0..65535");
+        }
+        return port;
     }
 
     private static int workloads(String value) {
@@ -86,8 +106,9 @@ record GuestOptions(int workloads, int dirtyPages, int dirtyRegionPages, int dis
                 case "dirtier" -> bits |= DIRTIER;
                 case "disk" -> bits |= DISK_WRITER;
                 case "net" -> bits |= NET_RESPONDER;
+                case "kv" -> bits |= KV_SERVER;
                 default -> throw new IllegalArgumentException(WORKLOADS + ": unknown workload '" + part.trim()
-                        + "' in '" + value + "'; use a comma list of dirtier, disk, net, or none");
+                        + "' in '" + value + "'; use a comma list of dirtier, disk, net, kv, or none");
             }
         }
         return bits;
