@@ -48,7 +48,8 @@ import org.kemari.hv.kvm.internal.KvmBackend;
  * /dev/kvm and root (TAP); skipped otherwise.
  */
 public class TestGuestKvServerTest {
-    private static final int KV_PORT = 9000;
+    /** Not the guest's default (9000): proves guest.kv-port reaches the guest. */
+    private static final int KV_PORT = 9100;
     private static final int DISK_BYTES = 4 << 20;
     private static final int BLOCK = 4096;
     private static final int SLOT = 512;
@@ -97,13 +98,16 @@ public class TestGuestKvServerTest {
     }
 
     /** A guest with the KV server on a fresh TAP in its own 198.18.0.0/15 /30; the host side gets .1. */
-    private void boot(String name) throws Exception {
+    private void boot(String name, Map<String, String> extra) throws Exception {
         tapName = String.format("kmk%08x", ThreadLocalRandom.current().nextInt());
         int net = 0xC6120000 | (ThreadLocalRandom.current().nextInt(1 << 15) << 2);
+        Map<String, String> options = new HashMap<>(extra);
+        options.put("guest.workloads", "kv");
+        options.put("guest.ipv4", ipv4(net + 2));
+        options.put("guest.kv-port", Integer.toString(KV_PORT));
         vm = new KvmBackend().create(new VmSpec(name, 64 << 20, 1, VmSpec.TEST_GUEST,
                 List.of(new DiskSpec("vda", disk.toString(), false)),
-                List.of(new NicSpec("net0", "52:54:00:4b:4d:01", "tap:" + tapName)),
-                Map.of("guest.workloads", "kv", "guest.ipv4", ipv4(net + 2), "guest.kv-port", Integer.toString(KV_PORT))));
+                List.of(new NicSpec("net0", "52:54:00:4b:4d:01", "tap:" + tapName)), options));
         assertEquals(0, run("ip", "addr", "add", ipv4(net + 1) + "/30", "dev", tapName));
         host = InetAddress.getByName(ipv4(net + 1));
         guest = InetAddress.getByName(ipv4(net + 2));
@@ -111,7 +115,7 @@ public class TestGuestKvServerTest {
 
     @Test(timeout = 180_000)
     public void linuxClientTalksToTheKvServer() throws Exception {
-        boot("kv-tap");
+        boot("kv-tap", Map.of());
         Map<String, String> expected = new HashMap<>();
         List<String[]> acknowledged = new ArrayList<>(); // index = seq: {key, value}
 
@@ -206,16 +210,17 @@ public class TestGuestKvServerTest {
         assertTrue("tcp_connections", st.getLong(ST_TCP_CONNECTIONS) >= 3);
         assertTrue("tcp_resets_sent", st.getLong(ST_TCP_RESETS_SENT) >= 1);
         assertTrue("tsc calibrated", st.getLong(ST_TSC_PER_MS) >= 1000);
+        assertEquals("default log region: the upper half of the disk", DISK_BYTES / BLOCK / 2, st.getLong(ST_KV_LOG_START));
         assertLogHolds(acknowledged, st.getLong(ST_KV_LOG_START));
     }
 
     @Test(timeout = 180_000)
     public void droppedGuestSegmentsAreRetransmitted() throws Exception {
-        boot("kv-loss");
+        boot("kv-loss", Map.of("guest.kv-log-start", "100", "guest.kv-log-blocks", "20"));
         List<String> dropped = new CopyOnWriteArrayList<>();
         List<DropRule> rules = List.of(
                 new DropRule("SYN-ACK", f -> f.has(SYN) && f.has(ACK)),
-                new DropRule("reply", f -> f.payload().startsWith("VALUE lost-reply")),
+                new DropRule("reply", f -> f.payload().startsWith("VALUE the reply to GET is lost once")),
                 new DropRule("burst segment", f -> f.payload().contains("OK 25\n")),
                 new DropRule("FIN", f -> f.has(FIN)));
         vm.setOutputGate(out -> {
@@ -266,6 +271,17 @@ public class TestGuestKvServerTest {
         // The connection slot was released properly: a new connection works.
         Client b = connect(10_000);
         assertEquals("VALUE " + "b".repeat(100), b.ask("GET burst-60"));
+        b.socket.shutdownOutput();
+        assertNull(b.line());
+
+        // The configured log region (blocks 100..119) holds all 61 records, in spite of the losses.
+        assertEquals(100, statusArea().getLong(ST_KV_LOG_START));
+        List<String[]> acknowledged = new ArrayList<>();
+        acknowledged.add(new String[] {"lost-reply", "the reply to GET is lost once"});
+        for (int i = 1; i <= 60; i++) {
+            acknowledged.add(new String[] {"burst-" + i, "b".repeat(100)});
+        }
+        assertLogHolds(acknowledged, 100);
     }
 
     private static final class DropRule {
@@ -375,7 +391,6 @@ public class TestGuestKvServerTest {
 
     /** Every acknowledged PUT is a valid record at its seq in the log region, and nothing follows. */
     private void assertLogHolds(List<String[]> acknowledged, long logStart) throws IOException {
-        assertEquals("log region: the upper half of the disk", DISK_BYTES / BLOCK / 2, logStart);
         ByteBuffer image = ByteBuffer.wrap(Files.readAllBytes(disk)).order(ByteOrder.LITTLE_ENDIAN);
         for (int seq = 0; seq <= acknowledged.size(); seq++) {
             int at = (int) (logStart * BLOCK) + seq * SLOT;
