@@ -376,12 +376,14 @@ static void rtt_sample(struct tcp_conn *c, u32 r)
     c->rto_us = rto < RTO_MIN_US ? RTO_MIN_US : rto > RTO_MAX_US ? RTO_MAX_US : rto;
 }
 
-/* The ACK field of a segment in a synchronized state. Returns 0 if the connection is gone. */
+/* The ACK field of a segment in a synchronized state. Returns ACK_OK, ACK_DROP (acknowledges
+   something never sent: answer with an ACK, ignore the segment) or ACK_GONE (connection freed). */
+enum { ACK_GONE, ACK_OK, ACK_DROP };
 static int ack_input(struct tcp_conn *c, const struct tcp_seg *s, int *tx_freed)
 {
     if (seq_gt(s->ack, c->snd_max)) {
-        c->ack_pending = 1; /* acknowledges something never sent */
-        return 1;
+        c->ack_pending = 1;
+        return ACK_DROP;
     }
     u64 now = tsc_now();
     c->retries = 0; /* the peer is alive */
@@ -419,7 +421,7 @@ static int ack_input(struct tcp_conn *c, const struct tcp_seg *s, int *tx_freed)
                 break;
             case TCP_LAST_ACK:
                 conn_free(c);
-                return 0;
+                return ACK_GONE;
             default:
                 break;
             }
@@ -442,7 +444,7 @@ static int ack_input(struct tcp_conn *c, const struct tcp_seg *s, int *tx_freed)
         c->snd_wl1 = s->seq;
         c->snd_wl2 = s->ack;
     }
-    return 1;
+    return ACK_OK;
 }
 
 /* Our side of the handshake is acknowledged. */
@@ -499,7 +501,7 @@ static void conn_input(struct tcp_conn *c, const struct ipv4_rx *ip, const struc
             return;
         /* Old duplicate, beyond the window, or our window is 0: re-ACK; still take the ACK
            field (RFC 9293 allows it; with a zero window it is what frees our send buffer). */
-        if ((s->flags & TCP_ACK) && synchronized_state(c->state) && !ack_input(c, s, &tx_freed))
+        if ((s->flags & TCP_ACK) && synchronized_state(c->state) && ack_input(c, s, &tx_freed) == ACK_GONE)
             return;
         c->ack_pending = 1;
         goto done;
@@ -531,8 +533,12 @@ static void conn_input(struct tcp_conn *c, const struct ipv4_rx *ip, const struc
             STATUS->tcp_resets_sent++;
             return;
         }
-    } else if (!ack_input(c, s, &tx_freed)) {
-        return;
+    } else {
+        int a = ack_input(c, s, &tx_freed);
+        if (a == ACK_GONE)
+            return;
+        if (a == ACK_DROP)
+            goto done;
     }
     if (tx_freed)
         notify = 1;
