@@ -33,11 +33,13 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.kemari.api.hv.Vm;
 import org.kemari.api.hv.VmSpec;
+import org.kemari.api.hv.VmState;
 import org.kemari.api.hv.VmSpec.DiskSpec;
 import org.kemari.api.hv.VmSpec.NicSpec;
 import org.kemari.api.io.OutputKind;
 import org.kemari.api.io.PendingOutput;
 import org.kemari.hv.kvm.internal.KvmBackend;
+import org.kemari.hv.kvm.internal.net.NetPairRegistry;
 
 /**
  * The test guest's KV_SERVER (docs/specs/guest-abi.md) with the host's Linux TCP stack as the
@@ -45,7 +47,8 @@ import org.kemari.hv.kvm.internal.KvmBackend;
  * (sequential and pipelined requests, errors, two connections at once, orderly close both ways,
  * reconnect), every acknowledged PUT found in the disk's log region; and recovery from guest
  * segments the VMM's output gate drops (SYN-ACK, a reply, a FIN, one segment of a burst). Needs
- * /dev/kvm and root (TAP); skipped otherwise.
+ * /dev/kvm and, for the TAP tests, root; skipped otherwise. Also: DISK_WRITER and KV_SERVER on one
+ * disk (over an in-process pair, no traffic).
  */
 public class TestGuestKvServerTest {
     /** Not the guest's default (9000): proves guest.kv-port reaches the guest. */
@@ -68,6 +71,7 @@ public class TestGuestKvServerTest {
     public TemporaryFolder tmp = new TemporaryFolder();
 
     private String tapName;
+    private String pairName;
     private Vm vm;
     private Path disk;
     private InetAddress host;
@@ -78,8 +82,6 @@ public class TestGuestKvServerTest {
     public void setUp() throws Exception {
         Path kvm = Path.of("/dev/kvm");
         assumeTrue("/dev/kvm is missing or inaccessible: skipped", Files.isReadable(kvm) && Files.isWritable(kvm));
-        assumeTrue("needs root for a TAP device: skipped", "root".equals(System.getProperty("user.name")));
-        assumeTrue("needs /dev/net/tun: skipped", Files.exists(Path.of("/dev/net/tun")));
         disk = tmp.newFile("vda.img").toPath();
         Files.write(disk, new byte[DISK_BYTES]);
     }
@@ -92,6 +94,9 @@ public class TestGuestKvServerTest {
         if (vm != null) {
             vm.close();
         }
+        if (pairName != null) {
+            NetPairRegistry.remove(pairName);
+        }
         if (tapName != null && Files.exists(Path.of("/sys/class/net", tapName))) {
             assertEquals("could not delete test TAP " + tapName, 0, run("ip", "link", "del", tapName));
         }
@@ -99,6 +104,8 @@ public class TestGuestKvServerTest {
 
     /** A guest with the KV server on a fresh TAP in its own 198.18.0.0/15 /30; the host side gets .1. */
     private void boot(String name, Map<String, String> extra) throws Exception {
+        assumeTrue("needs root for a TAP device: skipped", "root".equals(System.getProperty("user.name")));
+        assumeTrue("needs /dev/net/tun: skipped", Files.exists(Path.of("/dev/net/tun")));
         tapName = String.format("kmk%08x", ThreadLocalRandom.current().nextInt());
         int net = 0xC6120000 | (ThreadLocalRandom.current().nextInt(1 << 15) << 2);
         Map<String, String> options = new HashMap<>(extra);
@@ -282,6 +289,49 @@ public class TestGuestKvServerTest {
             acknowledged.add(new String[] {"burst-" + i, "b".repeat(100)});
         }
         assertLogHolds(acknowledged, 100);
+    }
+
+    /** DISK_WRITER and KV_SERVER share the disk: the writer stays below the log region. */
+    @Test(timeout = 120_000)
+    public void diskWriterStaysBelowTheKvLog() throws Exception {
+        int blocks = DISK_BYTES / BLOCK;
+        vm = diskAndKv("kv-disk", Map.of("guest.max-rounds", "700"));
+        assertTrue("the guest did not finish", awaitTerminal(60));
+        assertEquals(vm.failureReason().orElse(""), VmState.STOPPED, vm.state());
+        assertEquals(700, statusArea().getLong(0x20)); // disk_writes_acked
+        assertEquals(blocks / 2, statusArea().getLong(ST_KV_LOG_START));
+        ByteBuffer image = ByteBuffer.wrap(Files.readAllBytes(disk)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int b = 0; b < blocks; b++) {
+            boolean written = image.getLong(b * BLOCK) == 0x314B434F4C424D4BL; // "KMBLOCK1"
+            assertEquals("block " + b + " written by the DISK_WRITER", b < Math.min(700, blocks / 2), written);
+        }
+    }
+
+    @Test(timeout = 120_000)
+    public void diskWriterReachingIntoTheKvLogIsRefused() throws Exception {
+        vm = diskAndKv("kv-overlap", Map.of("guest.disk-blocks", Integer.toString(DISK_BYTES / BLOCK / 2 + 1)));
+        assertTrue("the guest did not stop", awaitTerminal(60));
+        assertEquals(VmState.FAILED, vm.state());
+        assertEquals("PANIC 0x204 (configuration does not fit)", 0x204, statusArea().getLong(0x58));
+    }
+
+    private Vm diskAndKv(String name, Map<String, String> extra) throws Exception {
+        pairName = "kv-" + ThreadLocalRandom.current().nextInt(1 << 30);
+        NetPairRegistry.create(pairName);
+        Map<String, String> options = new HashMap<>(extra);
+        options.put("guest.workloads", "disk,kv");
+        options.put("guest.ipv4", "10.0.0.2");
+        return new KvmBackend().create(new VmSpec(name, 64 << 20, 1, VmSpec.TEST_GUEST,
+                List.of(new DiskSpec("vda", disk.toString(), false)),
+                List.of(new NicSpec("net0", "52:54:00:4b:4d:01", "pair:" + pairName)), options));
+    }
+
+    private boolean awaitTerminal(int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!vm.state().isTerminal() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return vm.state().isTerminal();
     }
 
     private static final class DropRule {
