@@ -76,6 +76,11 @@ public final class BenchNodes implements AutoCloseable {
         rig.primary.unprotect(vm);
     }
 
+    /** Whether the VM is protected now (a loaded machine can make the primary drop its standby). */
+    public boolean isProtected(String vm) {
+        return rig.primary.status(vm).map(s -> s.state() == org.kemari.api.management.ProtectionStatus.State.PROTECTED).orElse(false);
+    }
+
     public long epochs(String vm) {
         return rig.primary.status(vm).orElseThrow().epochs();
     }

@@ -37,6 +37,7 @@ public final class EngineBench {
     private final Map<String, Samples> results = new LinkedHashMap<>();
     private final Map<String, String> units = new LinkedHashMap<>();
     private int vmCounter;
+    private int dropped;
 
     private EngineBench(int reps, long windowMs) {
         this.reps = reps;
@@ -101,6 +102,7 @@ public final class EngineBench {
             rec.recording = false;
             double secs = (System.nanoTime() - t0) / 1e9;
             long a1 = BenchNodes.guestStatus(vm, BenchNodes.DISK_WRITES_ACKED);
+            checkStillProtected(nodes, name, policy, label);
             put(label + ": writes acked/s", "1/s", (a1 - a0) / secs);
             if (policy == null) {
                 return 0;
@@ -198,6 +200,7 @@ public final class EngineBench {
                 long trips = client.run(windowMs);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 rec.recording = false;
+                checkStillProtected(nodes, name, policy, label);
                 put(label + ": UDP echo round trips/s", "1/s", trips / secs);
                 if (policy != null) {
                     put(label + ": epochs/s", "1/s", (nodes.epochs(name) - e0) / secs);
@@ -232,6 +235,14 @@ public final class EngineBench {
         }
     }
 
+    /** A window in which the primary lost its standby (machine overloaded) measured something else: say so. */
+    private void checkStillProtected(BenchNodes nodes, String name, CheckpointPolicy policy, String label) {
+        if (policy != null && !nodes.isProtected(name)) {
+            System.err.println("WARNING: " + label + ": " + name + " was not protected at the end of its window; figures of this repetition are suspect");
+            dropped++;
+        }
+    }
+
     private static <T> T waitFor(Supplier<T> what) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
@@ -259,6 +270,9 @@ public final class EngineBench {
                 windowMs, seconds);
         System.out.printf("load before: %s; after: %s; cores: %d; %s %s%n%n", loadBefore, loadAfter,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        if (dropped > 0) {
+            System.out.printf("WARNING: %d protected window(s) ended unprotected (standby lost under load)%n%n", dropped);
+        }
         System.out.println("| measurement | median | min .. max over repetitions |");
         System.out.println("|---|---|---|");
         for (Map.Entry<String, Samples> e : results.entrySet()) {
