@@ -35,6 +35,8 @@ final class VirtioNetDevice extends VirtioMmioTransport {
     private final Deque<byte[]> backlog = new ArrayDeque<>();
     private final NetCounters counters = new NetCounters();
     private boolean closed;
+    /** Set by restore: the first resume announces the MAC on its new host. */
+    private boolean announceOnResume;
 
     VirtioNetDevice(String id, long base, byte[] mac, NetBackend backend, GuestPhysicalMemory memory,
                     GuestEvents events, OutputRouter router) {
@@ -169,7 +171,44 @@ final class VirtioNetDevice extends VirtioMmioTransport {
 
     @Override
     protected void resumeDevice() throws VirtqueueException {
+        if (announceOnResume) {
+            announceOnResume = false;
+            announce();
+        }
         deliverBacklog();
+    }
+
+    /** Sends the RARP announcement a few times from a short-lived thread (never from the vCPU's). */
+    private void announce() {
+        byte[] frame = Announcement.rarp(config);
+        Thread t = new Thread(() -> {
+            long start = System.nanoTime();
+            for (long delay : Announcement.DELAYS_MILLIS) {
+                long wait = delay - (System.nanoTime() - start) / 1_000_000;
+                try {
+                    if (wait > 0) {
+                        Thread.sleep(wait);
+                    }
+                    backend.send(frame);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (java.io.IOException | RuntimeException e) {
+                    log.warn("{}: could not announce the MAC after restore: {}", id(), e.toString());
+                    return;
+                }
+            }
+            log.info("{}: announced {} on {} (RARP)", id(), macText(), backend.describe());
+        }, "kemari-announce-" + id());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private String macText() {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : config) {
+            sb.append(sb.length() == 0 ? "" : ":").append(String.format("%02x", b));
+        }
+        return sb.toString();
     }
 
     @Override
@@ -189,6 +228,7 @@ final class VirtioNetDevice extends VirtioMmioTransport {
         VirtioNetState s = VirtioNetState.fromRecord(state);
         synchronized (lock) {
             restoreTransport(s.transport());
+            announceOnResume = true;
         }
     }
 

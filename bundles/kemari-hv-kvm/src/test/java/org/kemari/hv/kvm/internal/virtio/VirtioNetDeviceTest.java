@@ -250,4 +250,38 @@ public class VirtioNetDeviceTest {
             assertEquals(12 + 70, view.usedLen(VirtioNetDevice.RX_QUEUE, 1));
         }
     }
+
+    @Test
+    public void aRestoredNicAnnouncesItsMacOnItsNewHost() throws Exception {
+        rig.start();
+        rig.device.quiesce();
+        StateRecord saved = rig.device.save();
+        try (NetTestRig standby = new NetTestRig()) {
+            standby.memory.put(0, rig.memory.get(0, NetTestRig.RAM));
+            standby.device.restore(saved);
+            assertTrue("nothing is announced before the VM runs", standby.sent.isEmpty());
+            standby.device.unquiesce();
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (standby.sent.size() < 3 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(3, standby.sent.size());
+            byte[] f = standby.sent.get(0);
+            assertEquals(60, f.length);
+            for (int i = 0; i < 6; i++) {
+                assertEquals("broadcast", (byte) 0xff, f[i]);
+                assertEquals("from the VM's MAC", NetTestRig.MAC[i], f[6 + i]);
+                assertEquals("sender hardware address", NetTestRig.MAC[i], f[22 + i]);
+            }
+            assertEquals("RARP", 0x8035, ((f[12] & 0xff) << 8) | (f[13] & 0xff));
+            assertEquals("reverse request", 3, ((f[20] & 0xff) << 8) | (f[21] & 0xff));
+            standby.device.quiesce();
+            standby.device.unquiesce();
+            Thread.sleep(300);
+            assertEquals("only a restore announces, not every resume", 3, standby.sent.size());
+        }
+        rig.device.unquiesce();
+        Thread.sleep(200);
+        assertTrue("the original never announces", rig.sent.isEmpty());
+    }
 }
