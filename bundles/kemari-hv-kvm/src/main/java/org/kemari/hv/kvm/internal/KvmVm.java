@@ -147,7 +147,8 @@ final class KvmVm implements Vm, VmEvents {
     void start(boolean paused) {
         GuestPorts ports = new GuestPorts(spec.name(), console, doorbell, control, ram, this);
         for (KvmVcpuFd vcpu : vcpus) {
-            VcpuRunner runner = new VcpuRunner(vcpu, control, ports, mmio, this);
+            VcpuRunner runner = new VcpuRunner(vcpu, control, ports, mmio, this,
+                    () -> outputs.gated() && !doorbell.signalled());
             Thread t = new Thread(runner, "kemari-vcpu-" + spec.name() + "-" + vcpu.id());
             t.setDaemon(true); // a wedged vCPU must not keep the JVM alive
             runners.add(runner);

@@ -19,6 +19,11 @@ final class OutputRouting implements OutputRouter {
         this.vmName = vmName;
     }
 
+    /** Whether outputs are held by a gate (the VM is protected). */
+    boolean gated() {
+        return gate != null;
+    }
+
     void setGate(OutputGate gate) {
         this.gate = gate;
     }

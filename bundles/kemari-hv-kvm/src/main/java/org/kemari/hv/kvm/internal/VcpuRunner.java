@@ -1,6 +1,7 @@
 package org.kemari.hv.kvm.internal;
 
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 
 import org.kemari.hv.kvm.internal.sys.KvmConstants;
 import org.kemari.hv.kvm.internal.sys.KvmLayout;
@@ -25,8 +26,12 @@ final class VcpuRunner implements Runnable {
     private final ByteBuffer run;
     /** The last exit was I/O or MMIO: KVM finishes the instruction on the next KVM_RUN. */
     private boolean exitPending;
+    /** Whether a WAIT about to block should complete its exit first (see {@link #handleIo}). */
+    private final BooleanSupplier completeBeforeWait;
 
-    VcpuRunner(KvmVcpuFd vcpu, RunControl control, GuestPorts ports, MmioBus mmio, VmEvents events) {
+    VcpuRunner(KvmVcpuFd vcpu, RunControl control, GuestPorts ports, MmioBus mmio, VmEvents events,
+               BooleanSupplier completeBeforeWait) {
+        this.completeBeforeWait = completeBeforeWait;
         this.vcpu = vcpu;
         this.control = control;
         this.ports = ports;
@@ -165,6 +170,13 @@ final class VcpuRunner implements Runnable {
         byte[] data = new byte[size * count];
         if (direction == KvmConstants.KVM_EXIT_IO_OUT) {
             run.get(dataOffset, data);
+            if (port == GuestAbi.PORT_WAIT && completeBeforeWait.getAsBoolean()) {
+                // While protected, a WAIT that blocks usually lasts until an epoch is acknowledged,
+                // and that epoch's pause comes first: completing the OUT now (immediate_exit, no
+                // guest code runs) takes its KVM_RUN out of the pause, into time the guest waits anyway.
+                completePendingExit();
+                vcpu.setImmediateExit(false); // the loop re-checks stopRequested before the next KVM_RUN
+            }
             return ports.out(vcpu.id(), port, size, count, data);
         }
         ports.in(port, data);

@@ -16,7 +16,7 @@ import org.kemari.hv.kvm.internal.bus.GuestEvents;
 final class WaitDoorbell implements GuestEvents {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private boolean pending;
+    private volatile boolean pending;
 
     @Override
     public void signal() {
@@ -27,6 +27,11 @@ final class WaitDoorbell implements GuestEvents {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether a WAIT now would return at once (a signal is remembered). */
+    boolean signalled() {
+        return pending;
     }
 
     /** Wakes waiters so they re-check their stop condition (pause or close requested). */
