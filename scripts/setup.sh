@@ -9,6 +9,7 @@ packages=(
   gcc make binutils         # the test guest is built by the Maven build
   iproute2                  # TAP devices and network namespaces in tests
   procps psmisc             # process handling in scripts and tests
+  nbd-server                # shared storage (nbd:// disks) in tests
   libxen-dev                # Xen 4.17 headers + libraries: the Xen bundle's layout test compiles against them
 )
 

@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * The host side of a virtual disk: a byte-addressed store of fixed capacity. A file today; an
- * NBD client for shared storage later. Offsets and lengths are checked by the caller against
+ * The host side of a virtual disk: a byte-addressed store of fixed capacity: an image file
+ * ({@link FileDiskBackend}) or an NBD export on shared storage
+ * ({@link org.kemari.hv.kvm.internal.nbd.NbdDiskBackend}). Offsets and lengths are checked by the caller against
  * {@link #capacityBytes()}.
  */
 public interface DiskBackend extends AutoCloseable {

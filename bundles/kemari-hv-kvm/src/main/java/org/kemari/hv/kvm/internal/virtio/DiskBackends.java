@@ -7,18 +7,25 @@ import java.nio.file.Path;
 
 import org.kemari.api.hv.HypervisorException;
 import org.kemari.api.hv.VmSpec.DiskSpec;
+import org.kemari.hv.kvm.internal.nbd.NbdClient;
+import org.kemari.hv.kvm.internal.nbd.NbdDiskBackend;
+import org.kemari.hv.kvm.internal.nbd.NbdException;
+import org.kemari.hv.kvm.internal.nbd.NbdUri;
 
-/** Opens the host side of a disk from its {@link DiskSpec}: an image file, or (later) an {@code nbd://} export. */
+/** Opens the host side of a disk from its {@link DiskSpec}: an image file, or an {@code nbd://} export. */
 public final class DiskBackends {
+    /** Connecting and negotiating an export; a server this slow would stall the guest anyway. */
+    static final int NBD_CONNECT_TIMEOUT_MILLIS = 5_000;
+    /** One request's reply; beyond it the connection is given up and the guest sees I/O errors, not a hang. */
+    static final int NBD_REQUEST_TIMEOUT_MILLIS = 30_000;
 
     private DiskBackends() {
     }
 
     public static DiskBackend open(DiskSpec spec) throws HypervisorException {
         String path = spec.path();
-        if (path.startsWith("nbd://")) {
-            throw new HypervisorException(HypervisorException.Reason.UNSUPPORTED,
-                    "disk " + spec.id() + ": NBD disks (" + path + ") are not supported by the KVM backend yet");
+        if (NbdUri.isNbd(path)) {
+            return openNbd(spec);
         }
         Path file = Path.of(path);
         if (Files.isDirectory(file)) {
@@ -34,5 +41,36 @@ public final class DiskBackends {
             throw new HypervisorException(HypervisorException.Reason.HOST_ERROR,
                     "disk " + spec.id() + ": cannot open image " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    private static DiskBackend openNbd(DiskSpec spec) throws HypervisorException {
+        NbdUri uri;
+        try {
+            uri = NbdUri.parse(spec.path());
+        } catch (IllegalArgumentException e) {
+            throw new HypervisorException(HypervisorException.Reason.INVALID_REQUEST, "disk " + spec.id() + ": " + e.getMessage());
+        }
+        NbdClient client;
+        try {
+            client = NbdClient.connect(uri, NBD_CONNECT_TIMEOUT_MILLIS, NBD_REQUEST_TIMEOUT_MILLIS);
+        } catch (NbdException e) {
+            HypervisorException.Reason reason = switch (e.reason()) {
+                case UNKNOWN_EXPORT, NOT_NBD -> HypervisorException.Reason.INVALID_REQUEST;
+                default -> HypervisorException.Reason.UNAVAILABLE;
+            };
+            throw new HypervisorException(reason, "disk " + spec.id() + ": " + e.getMessage(), e);
+        }
+        if (client.export().readOnly() && !spec.readOnly()) {
+            client.close();
+            throw new HypervisorException(HypervisorException.Reason.INVALID_REQUEST, "disk " + spec.id() + ": export '"
+                    + uri.exportName() + "' of nbd-server " + uri.server()
+                    + " is read-only, but the disk is writable (mark the disk read-only, or export it writable)");
+        }
+        if (client.export().sizeBytes() < 512) {
+            client.close();
+            throw new HypervisorException(HypervisorException.Reason.INVALID_REQUEST, "disk " + spec.id() + ": export '"
+                    + uri.exportName() + "' of nbd-server " + uri.server() + " is smaller than one sector");
+        }
+        return new NbdDiskBackend(client, spec.readOnly());
     }
 }

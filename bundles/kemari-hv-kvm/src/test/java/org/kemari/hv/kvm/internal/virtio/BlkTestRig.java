@@ -28,9 +28,13 @@ final class BlkTestRig implements AutoCloseable {
 
     /** A second device on an existing image (a standby on shared storage). */
     BlkTestRig(Path image, boolean readOnly) throws IOException {
+        this(image, new FileDiskBackend(image, readOnly));
+    }
+
+    /** A device on any backend; {@code image} is the file behind it, for checks (an NBD export's file). */
+    BlkTestRig(Path image, DiskBackend backend) {
         this.image = image;
-        device = new VirtioBlkDevice("vda", VirtioDevices.slotBase(0), new FileDiskBackend(image, readOnly),
-                memory, events, router);
+        device = new VirtioBlkDevice("vda", VirtioDevices.slotBase(0), backend, memory, events, router);
         driver = new FakeVirtioDriver(device, memory);
     }
 

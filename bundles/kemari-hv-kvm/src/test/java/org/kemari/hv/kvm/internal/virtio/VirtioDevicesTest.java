@@ -98,9 +98,15 @@ public class VirtioDevicesTest {
     }
 
     @Test
-    public void nbdIsNotSupportedYet() {
-        assertFails(spec(List.of(new DiskSpec("vda", "nbd://localhost:10809/x", false)), List.of()),
-                HypervisorException.Reason.UNSUPPORTED, "NBD");
+    public void anUnreachableNbdServerIsAClearError() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        assertFails(spec(List.of(new DiskSpec("vda", "nbd://127.0.0.1:" + port + "/x", false)), List.of()),
+                HypervisorException.Reason.UNAVAILABLE, "disk vda: nbd-server 127.0.0.1:" + port + " refused the connection");
+        assertFails(spec(List.of(new DiskSpec("vda", "nbd://127.0.0.1:" + port, false)), List.of()),
+                HypervisorException.Reason.INVALID_REQUEST, "names no export");
     }
 
     @Test
