@@ -1,0 +1,214 @@
+package org.kemari.itests.failover;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One Kemari node: the real distribution unpacked into {@code <nodesDir>/<name>}, on its own
+ * loopback ports, run by {@code bin/karaf server} as a child process of this JVM. It can be killed
+ * like a host that loses power (SIGKILL to the Karaf JVM) and started again fresh.
+ */
+final class KarafNode implements AutoCloseable {
+    private static final String USER = "failover";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String name;
+    private final Path assembly;
+    private final Path home;
+    private final String password = "ft-" + UUID.randomUUID();
+    private Process karaf;
+    private KarafShell shell;
+    private int sshPort;
+    private int standbyPort;
+    private int lives;
+
+    KarafNode(String name, Path assembly, Path nodesDir) {
+        this.name = name;
+        this.assembly = assembly;
+        this.home = nodesDir.resolve(name);
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** host:port where this node listens as a standby (the argument of kemari:protect). */
+    String standbyAddress() {
+        return "127.0.0.1:" + standbyPort;
+    }
+
+    /** The Karaf JVM's process id (the script execs it), or -1 when not running. */
+    long pid() {
+        return karaf == null ? -1 : karaf.pid();
+    }
+
+    /** The node's SSH console port (127.0.0.1). */
+    int sshPort() {
+        return sshPort;
+    }
+
+    Path home() {
+        return home;
+    }
+
+    Path log() {
+        return home.resolve("data/log/karaf.log");
+    }
+
+    boolean isRunning() {
+        return karaf != null && karaf.isAlive();
+    }
+
+    /** Unpacks a clean copy of the distribution (replacing any earlier one) and starts it. */
+    void startFresh() throws IOException, InterruptedException {
+        if (isRunning()) {
+            throw new IllegalStateException(name + " is running");
+        }
+        lives++;
+        Directories.deleteTree(home);
+        unpack();
+        configure();
+        launch();
+        awaitReady();
+    }
+
+    /**
+     * Starts a killed node again as a host would come back after losing power: same installation
+     * and OSGi bundle cache (a warm start, seconds faster than a fresh unpack), but nothing of
+     * Kemari's from its earlier life: no VMs (they died with the JVM), no standby images, new
+     * ports. The earlier life's log is kept as {@code logs/<name>-<life>.log} beside the nodes.
+     */
+    void restartAfterKill() throws IOException, InterruptedException {
+        if (isRunning()) {
+            throw new IllegalStateException(name + " is running");
+        }
+        Path logs = Files.createDirectories(home.resolveSibling("logs"));
+        if (Files.exists(log())) {
+            Files.move(log(), logs.resolve(name + "-" + lives + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        lives++;
+        Directories.deleteTree(home.resolve("data/kemari"));
+        Directories.deleteTree(home.resolve("data/tmp"));
+        configure();
+        launch();
+        awaitReady();
+    }
+
+    private void unpack() throws IOException {
+        Path parent = home.getParent();
+        Files.createDirectories(parent);
+        Path staging = Files.createTempDirectory(parent, name + ".unpack");
+        Commands.run("tar", "-xzf", assembly.toString(), "-C", staging.toString());
+        try (Stream<Path> top = Files.list(staging)) {
+            Path unpacked = top.findFirst().orElseThrow(() -> new IOException(assembly + " is empty"));
+            Files.move(unpacked, home);
+        }
+        Files.delete(staging);
+    }
+
+    private void configure() throws IOException {
+        sshPort = FreePorts.next();
+        standbyPort = FreePorts.next();
+        Path etc = home.resolve("etc");
+        ConfigFiles.set(etc.resolve("org.apache.karaf.shell.cfg"), "sshPort", String.valueOf(sshPort));
+        Path management = etc.resolve("org.apache.karaf.management.cfg");
+        ConfigFiles.set(management, "rmiRegistryPort", String.valueOf(FreePorts.next()));
+        ConfigFiles.set(management, "rmiServerPort", String.valueOf(FreePorts.next()));
+        ConfigFiles.set(etc.resolve("org.kemari.engine.cfg"), "standby.listen", standbyAddress());
+        // Take over 200 ms after the primary falls silent (a killed primary's link also drops at once).
+        ConfigFiles.set(etc.resolve("org.kemari.policy.failover.heartbeat.cfg"), "timeoutMillis", "200");
+        // A console user for this test only, with a password nobody else knows.
+        ConfigFiles.set(etc.resolve("users.properties"), USER, password + ",_g_:admingroup");
+    }
+
+    private void launch() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
+                .directory(home.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(home.resolve("console.log").toFile());
+        // The script execs the JVM, so the child is Karaf itself and SIGKILL reaches it directly.
+        pb.environment().put("KARAF_EXEC", "exec");
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        karaf = pb.start();
+    }
+
+    private void awaitReady() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        String last = "no answer yet";
+        while (System.nanoTime() < deadline) {
+            if (!karaf.isAlive()) {
+                throw new IOException(name + ": Karaf exited with " + karaf.exitValue() + " while starting; see " + home.resolve("console.log"));
+            }
+            try {
+                if (shell == null) {
+                    shell = new KarafShell(name, sshPort, USER, password);
+                }
+                shell.execute("kemari:vm-list", COMMAND_TIMEOUT);
+                return;
+            } catch (ShellCommandException e) {
+                last = e.getMessage();
+            }
+            Thread.sleep(200);
+        }
+        throw new IOException(name + ": the kemari commands did not answer within " + READY_TIMEOUT + " (" + last + "); see " + log());
+    }
+
+    /** Runs a shell command on this node; a failure carries the command's one-line error. */
+    String execute(String command) {
+        if (shell == null) {
+            throw new IllegalStateException(name + " is not running");
+        }
+        return shell.execute(command, COMMAND_TIMEOUT);
+    }
+
+    /** Kills the Karaf JVM with SIGKILL, as a power failure would: no shutdown hook, no goodbye on any link. */
+    void kill() throws InterruptedException {
+        Process p = karaf;
+        if (p == null) {
+            return;
+        }
+        // Whatever the JVM started dies with it too (descendants first, so none is orphaned).
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + ": the Karaf JVM (pid " + p.pid() + ") survived SIGKILL for 30 s");
+        }
+        closeShell();
+        karaf = null;
+    }
+
+    /** The newest lines of the node's log, for failure messages. */
+    String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log(), StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private void closeShell() {
+        if (shell != null) {
+            shell.close();
+            shell = null;
+        }
+    }
+
+    /** Kills the node if it runs (tests end with nothing left behind; the unpacked copy stays for its logs). */
+    @Override
+    public void close() throws InterruptedException {
+        closeShell();
+        kill();
+    }
+}

@@ -1,0 +1,121 @@
+package org.kemari.itests.failover;
+
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * End-to-end failover of the real distribution: two Karaf JVMs on this machine, a protected VM
+ * that writes to a shared disk and answers a client in its own network namespace, and the primary
+ * killed with SIGKILL at random moments. A verifier outside both nodes (the client's replies and
+ * the disk file) checks the invariants after every kill; then the killed node comes back fresh as
+ * the new standby and the roles alternate.
+ *
+ * <p>{@code -Dkemari.failover.iterations=N} (default 20) kill points; {@code -Dkemari.failover.seed=S}
+ * repeats a run's timing. Skipped without root, /dev/kvm, /dev/net/tun or ip netns.
+ *
+ * <p>The guest's TAP is multi-queue. A killed Karaf JVM takes 60–300 ms to exit here and holds its
+ * TAP queue until its files are closed; a standby that takes over on the heartbeat timeout
+ * (200 ms) in that window finds a single-queue TAP busy (EBUSY), and its takeover then fails for
+ * good: the session ends and the committed epoch is discarded, so the VM is lost. That is an
+ * engine/KVM issue (no retry of the restore, state dropped on a failed takeover), not a test
+ * issue; {@code -Dkemari.failover.singleQueueTap=true} reproduces it.
+ */
+public class TwoNodeFailoverIT {
+    private static final long MIN_PROTECTED_MILLIS = 300;
+    private static final long MAX_PROTECTED_MILLIS = 2_500;
+
+    private static final Path WORK_DIR = Path.of("target", "failover").toAbsolutePath();
+    private static final Path REPORT = WORK_DIR.resolve("report.txt");
+
+    private TwoNodeCluster cluster;
+
+    @Before
+    public void setUp() throws Exception {
+        String noNetwork = ClientNetwork.unavailableBecause();
+        assumeTrue("two-node failover test skipped: " + noNetwork, noNetwork == null);
+        assumeTrue("two-node failover test skipped: needs /dev/kvm (read-write)", Files.isWritable(Path.of("/dev/kvm")));
+        Path assembly = Path.of(System.getProperty("kemari.assembly", ""));
+        assumeTrue("two-node failover test skipped: no distribution (kemari.assembly)", Files.isRegularFile(assembly));
+        cluster = TwoNodeCluster.start(assembly, WORK_DIR);
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    public void theStandbyTakesOverFromItsLastEpochWheneverThePrimaryDies() throws Exception {
+        int iterations = Integer.getInteger("kemari.failover.iterations", 20);
+        long seed = seed();
+        Random random = new Random(seed);
+        log("two-node failover: %d kill points, seed %d (-Dkemari.failover.seed=%d repeats the timing)", iterations, seed, seed);
+        log("VM %s: %s", cluster.vmName, cluster.startVm().strip());
+        List<Long> outages = new ArrayList<>();
+        for (int i = 1; i <= iterations; i++) {
+            String roles = cluster.primary().name() + " -> " + cluster.standby().name();
+            String protectedBy = cluster.protect().strip();
+            long protectedMillis = MIN_PROTECTED_MILLIS + (long) (random.nextDouble() * (MAX_PROTECTED_MILLIS - MIN_PROTECTED_MILLIS));
+            Thread.sleep(protectedMillis);
+
+            TwoNodeCluster.Takeover takeover = cluster.killPrimary();
+            FailoverObservation seen = takeover.seen();
+            String context = "iteration " + i + " (" + roles + ", killed after " + protectedMillis + " ms protected, seed " + seed + ")";
+            assertNull(context + ": " + protectedBy, seen.rollback());
+            assertNull(context, seen.continuation());
+            assertNull(context + ": acknowledged write lost", cluster.verifyDiskWhileRunning());
+            outages.add(seen.outageMicros());
+            log("%2d %s killed after %4d ms (JVM gone in %.1f ms, VM listed running on %s after %.1f ms): %s;"
+                    + " client outage %6.1f ms (%d requests unanswered), rounds %d -> %d,"
+                    + " disk writes acked %d -> %d, %d/%d replies before/after", i, roles, protectedMillis,
+                    takeover.killMicros() / 1000.0, takeover.survivor(), takeover.runningAfterMicros() / 1000.0,
+                    takeover.takeoverMessage(), seen.outageMicros() / 1000.0, seen.unansweredDuringOutage(),
+                    seen.lastBeforeOutage().rounds(), seen.firstAfterOutage().rounds(),
+                    seen.lastBeforeOutage().diskWritesAcked(), seen.firstAfterOutage().diskWritesAcked(),
+                    seen.repliesBeforeKill(), seen.repliesAfterKill());
+
+            cluster.restartKilledNodeAsStandby();
+        }
+        assertNull("after the last failover: acknowledged write lost", cluster.stopVmAndVerifyDisk());
+        log("client-observed outages (ms): %s", outages.stream().map(o -> String.format("%.1f", o / 1000.0)).toList());
+        log("median outage %.1f ms over %d failovers", median(outages) / 1000.0, outages.size());
+        assertTrue(outages.size() == iterations);
+    }
+
+    private static long seed() {
+        String given = System.getProperty("kemari.failover.seed", "");
+        return given.isBlank() ? System.nanoTime() : Long.parseLong(given.trim());
+    }
+
+    static double median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n == 0 ? 0 : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0;
+    }
+
+    /** To the test's output and to target/failover/report.txt, which grows while the test runs (scripts/soak-failover.sh follows it). */
+    private static void log(String format, Object... args) {
+        String line = "[failover] " + String.format(format, args);
+        System.out.println(line);
+        try {
+            Files.writeString(REPORT, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.out.println("[failover] (report file: " + e.getMessage() + ")");
+        }
+    }
+}
