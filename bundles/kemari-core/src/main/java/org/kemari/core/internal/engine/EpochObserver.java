@@ -8,8 +8,11 @@ interface EpochObserver {
     EpochObserver NONE = new EpochObserver() {
     };
 
-    /** Epoch {@code epoch} was captured: the guest's pause and the pages it carries. */
-    default void captured(long epoch, EpochTimings timings, long pages) {
+    /**
+     * Epoch {@code epoch} was captured: the guest's pause, the pages it carries, and how long
+     * the oldest output then waiting had waited when the capture began (0 if none waited).
+     */
+    default void captured(long epoch, EpochTimings timings, long pages, long outputWaitNanos) {
     }
 
     /** Epoch {@code epoch} was handed to the link in {@code nanos} (outside the pause). */

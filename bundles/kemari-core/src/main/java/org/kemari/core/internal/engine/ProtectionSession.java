@@ -336,6 +336,7 @@ final class ProtectionSession {
                         continue;
                     }
                     long n = nextEpoch;
+                    long outputWait = gate.nanosSinceOldestWaiting();
                     CapturedEpoch e = capturer.capture(n, pool, outputs);
                     outputsPerEpoch.put(n, outputs[0]);
                     nextEpoch = n + 1;
@@ -343,7 +344,7 @@ final class ProtectionSession {
                     epochsCaptured.incrementAndGet();
                     pauses.record(e.timings());
                     capturedAt[(int) (n & 63)] = e.capturedAtNanos();
-                    observer.captured(n, e.timings(), e.pageCount());
+                    observer.captured(n, e.timings(), e.pageCount(), outputWait);
                     long s0 = System.nanoTime();
                     ship(e, true);
                     observer.shipped(n, System.nanoTime() - s0);

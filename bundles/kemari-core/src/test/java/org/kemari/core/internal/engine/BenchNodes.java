@@ -19,7 +19,7 @@ import org.kemari.api.policy.CheckpointPolicy;
 public final class BenchNodes implements AutoCloseable {
     /** What the benchmark learns about each epoch; see {@link EpochObserver}. */
     public interface EpochSink {
-        void captured(long epoch, EpochTimings timings, long pages);
+        void captured(long epoch, EpochTimings timings, long pages, long outputWaitNanos);
 
         void shipped(long epoch, long nanos);
 
@@ -36,8 +36,8 @@ public final class BenchNodes implements AutoCloseable {
     public void observe(EpochSink sink) {
         rig.primary.setEpochObserver(sink == null ? null : new EpochObserver() {
             @Override
-            public void captured(long epoch, EpochTimings timings, long pages) {
-                sink.captured(epoch, timings, pages);
+            public void captured(long epoch, EpochTimings timings, long pages, long outputWaitNanos) {
+                sink.captured(epoch, timings, pages, outputWaitNanos);
             }
 
             @Override

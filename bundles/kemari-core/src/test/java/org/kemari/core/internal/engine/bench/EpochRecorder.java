@@ -14,6 +14,7 @@ final class EpochRecorder implements BenchNodes.EpochSink {
     final Samples pages = new Samples();
     final Samples ship = new Samples();
     final Samples ack = new Samples();
+    final Samples wake = new Samples();
     volatile boolean recording;
 
     void start() {
@@ -24,12 +25,15 @@ final class EpochRecorder implements BenchNodes.EpochSink {
     }
 
     Samples[] all() {
-        return new Samples[] {pauseVm, dirtyLog, copy, state, resume, pause, pages, ship, ack};
+        return new Samples[] {pauseVm, dirtyLog, copy, state, resume, pause, pages, ship, ack, wake};
     }
 
     @Override
-    public void captured(long epoch, EpochTimings t, long pageCount) {
+    public void captured(long epoch, EpochTimings t, long pageCount, long outputWaitNanos) {
         if (recording) {
+            if (outputWaitNanos > 0) {
+                wake.add(outputWaitNanos / 1e3);
+            }
             pauseVm.add(t.pauseVmNanos() / 1e3);
             dirtyLog.add(t.dirtyLogNanos() / 1e3);
             copy.add(t.copyNanos() / 1e3);
