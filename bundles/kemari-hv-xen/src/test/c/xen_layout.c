@@ -8,6 +8,7 @@
 #include <xenctrl.h>
 #include <xenguest.h>
 #include <xenstore.h>
+#include <xenstore_lib.h>
 #include <xen/hvm/save.h>
 
 #define SIZE(t) printf("size %s %zu\n", #t, sizeof(t))
@@ -61,6 +62,7 @@ int main(void)
     OFF(struct hvm_save_header, magic); OFF(struct hvm_save_header, version); OFF(struct hvm_save_header, changeset);
     OFF(struct hvm_save_header, cpuid); OFF(struct hvm_save_header, gtsc_khz);
 
+    SIZE(struct hvm_hw_cpu); OFF(struct hvm_hw_cpu, rip);
     SIZE(xen_pfn_t); SIZE(domid_t); SIZE(xs_transaction_t); SIZE(bool); SIZE(unsigned long); SIZE(size_t);
 
     CONST(XEN_DOMINF_dying); CONST(XEN_DOMINF_hvm_guest); CONST(XEN_DOMINF_shutdown); CONST(XEN_DOMINF_paused);
@@ -72,6 +74,8 @@ int main(void)
     CONST(XCFLAGS_LIVE); CONST(XC_STREAM_PLAIN); CONST(XC_STREAM_REMUS);
     CONST(XGR_CHECKPOINT_ERROR); CONST(XGR_CHECKPOINT_SUCCESS); CONST(XGR_CHECKPOINT_FAILOVER);
     CONST(HVM_FILE_MAGIC); CONST(HVM_SAVE_CODE(END)); CONST(HVM_SAVE_CODE(HEADER)); CONST(HVM_SAVE_CODE(CPU));
-    CONST(XBT_NULL); CONST(XS_WATCH_PATH); CONST(XS_WATCH_TOKEN); CONST(XENVER_version);
+    CONST(XBT_NULL); CONST(XS_WATCH_PATH); CONST(XS_WATCH_TOKEN); CONST(XS_PERM_NONE); CONST(XS_PERM_READ);
+    CONST(XENVER_version);
+    SIZE(struct xs_permissions); OFF(struct xs_permissions, id); OFF(struct xs_permissions, perms);
     return 0;
 }

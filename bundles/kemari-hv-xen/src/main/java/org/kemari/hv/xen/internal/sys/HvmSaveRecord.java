@@ -19,6 +19,10 @@ public final class HvmSaveRecord {
     public static final int HEADER_CPUID = 16;
     public static final int HEADER_GTSC_KHZ = 20;
 
+    /** {@code struct hvm_hw_cpu} (typecode CPU): 512 bytes of FPU state, then the GPRs. */
+    public static final int CPU_SIZE = 1032;
+    public static final int CPU_RIP = 640;
+
     private HvmSaveRecord() {
     }
 }

@@ -18,6 +18,9 @@ public final class NativeError {
 
     /** "No such file or directory (errno 2)". */
     public static String describe(int errno) {
+        if (errno == 0) {
+            return "no errno set";
+        }
         // LastErrorException formats its message with strerror; strip its "[2] " prefix.
         String text = new LastErrorException(errno).getMessage();
         String prefix = "[" + errno + "] ";

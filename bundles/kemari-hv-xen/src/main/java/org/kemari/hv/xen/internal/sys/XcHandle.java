@@ -170,9 +170,18 @@ public final class XcHandle implements AutoCloseable {
         return got == size ? buf : java.util.Arrays.copyOf(buf, got);
     }
 
+    /**
+     * Loads an HVM context blob. Only into a paused domain: loading registers under a running guest
+     * whose memory has moved on wedges it (seen in the nested rig).
+     */
     public void setHvmContext(int domid, byte[] blob) throws HypervisorException {
         if (blob.length < HvmSaveRecord.DESCRIPTOR_SIZE + HvmSaveRecord.HEADER_SIZE) {
             throw new HypervisorException(Reason.BAD_STATE, "HVM context of " + blob.length + " bytes has no header");
+        }
+        DomainInfo info = domainInfo(domid).orElseThrow(() ->
+                new HypervisorException(Reason.INVALID_REQUEST, "xc_domain_hvm_setcontext: no domain " + domid));
+        if (!info.has(XenConstants.DOMINF_PAUSED)) {
+            throw new HypervisorException(Reason.WRONG_STATE, "xc_domain_hvm_setcontext needs domain " + domid + " paused");
         }
         check(xc.xc_domain_hvm_setcontext(live(), domid, blob, blob.length), "xc_domain_hvm_setcontext", domid);
     }

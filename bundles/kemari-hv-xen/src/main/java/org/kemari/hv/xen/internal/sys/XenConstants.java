@@ -45,6 +45,8 @@ public final class XenConstants {
     public static final int XBT_NULL = 0;
     public static final int XS_WATCH_PATH = 0;
     public static final int XS_WATCH_TOKEN = 1;
+    public static final int XS_PERM_NONE = 0;
+    public static final int XS_PERM_READ = 1;
 
     public static final int PAGE_SIZE = 4096;
 

@@ -30,6 +30,13 @@ public interface XenStore extends Library {
     /** {@code char **xs_directory(struct xs_handle *h, xs_transaction_t t, const char *path, unsigned int *num)}. */
     Pointer xs_directory(Pointer h, int t, String path, int[] num);
 
+    /**
+     * {@code bool xs_set_permissions(struct xs_handle *h, xs_transaction_t t, const char *path,
+     * struct xs_permissions *perms, unsigned int num_perms)}; {@code struct xs_permissions} is
+     * {unsigned int id; unsigned int perms}, so {@code perms} holds id/perms pairs.
+     */
+    byte xs_set_permissions(Pointer h, int t, String path, int[] perms, int numPerms);
+
     /** {@code bool xs_watch(struct xs_handle *h, const char *path, const char *token)}. */
     byte xs_watch(Pointer h, String path, String token);
 

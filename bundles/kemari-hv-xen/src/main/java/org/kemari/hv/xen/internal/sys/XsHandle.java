@@ -59,6 +59,17 @@ public final class XsHandle implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes {@code owner} the node's owner (full access) with {@code othersPerms} (XS_PERM_* bits) for
+     * everyone else, as libxl does for a domain's own subtree.
+     */
+    public void setPermissions(String path, int owner, int othersPerms) throws HypervisorException {
+        int[] perms = {owner, othersPerms}; // the first entry names the owner and the default for others
+        if (xs.xs_set_permissions(live(), XenConstants.XBT_NULL, path, perms, 1) == 0) {
+            throw NativeError.failed("xs_set_permissions(" + path + ")");
+        }
+    }
+
     public void remove(String path) throws HypervisorException {
         if (xs.xs_rm(live(), XenConstants.XBT_NULL, path) == 0) {
             throw NativeError.failed("xs_rm(" + path + ")");

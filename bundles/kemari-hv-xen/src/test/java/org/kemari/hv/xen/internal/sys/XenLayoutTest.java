@@ -52,6 +52,11 @@ public class XenLayoutTest {
             Map.entry("struct hvm_save_header.changeset", HvmSaveRecord.HEADER_CHANGESET),
             Map.entry("struct hvm_save_header.cpuid", HvmSaveRecord.HEADER_CPUID),
             Map.entry("struct hvm_save_header.gtsc_khz", HvmSaveRecord.HEADER_GTSC_KHZ),
+            Map.entry("struct hvm_hw_cpu", HvmSaveRecord.CPU_SIZE),
+            Map.entry("struct hvm_hw_cpu.rip", HvmSaveRecord.CPU_RIP),
+            Map.entry("struct xs_permissions", 2 * Integer.BYTES), // passed as int[] id/perms pairs
+            Map.entry("struct xs_permissions.id", 0),
+            Map.entry("struct xs_permissions.perms", Integer.BYTES),
             Map.entry("xen_pfn_t", Long.BYTES),        // gfn arrays are long[]
             Map.entry("domid_t", Short.BYTES),
             Map.entry("xs_transaction_t", Integer.BYTES),
@@ -91,6 +96,8 @@ public class XenLayoutTest {
             Map.entry("XBT_NULL", XenConstants.XBT_NULL),
             Map.entry("XS_WATCH_PATH", XenConstants.XS_WATCH_PATH),
             Map.entry("XS_WATCH_TOKEN", XenConstants.XS_WATCH_TOKEN),
+            Map.entry("XS_PERM_NONE", XenConstants.XS_PERM_NONE),
+            Map.entry("XS_PERM_READ", XenConstants.XS_PERM_READ),
             Map.entry("XENVER_version", XenCtrl.XENVER_VERSION));
 
     @BeforeClass
@@ -122,7 +129,7 @@ public class XenLayoutTest {
                 checked++;
             }
         }
-        assertEquals("sizes and offsets checked", 77, checked); // every line of xen_layout.c
+        assertEquals("sizes and offsets checked", 82, checked); // every line of xen_layout.c
     }
 
     @Test
