@@ -40,14 +40,48 @@ public record VmSpec(String name, long memoryBytes, int vcpus, String image,
     }
 
     /**
-     * A disk: {@code path} names the image on this host (a file, or an {@code nbd://host:port/export} URI
-     * for shared storage).
+     * A disk. {@code path} says where it is and, by its form, how it is protected:
+     * <ul>
+     * <li>a file path: an image on storage that both nodes reach under the same path (shared);
+     * <li>{@code nbd://host:port/export}: an export of an NBD server that both nodes reach (shared);
+     * <li>{@code replicated:/abs/path.img}: an image local to each node (replicated). The standby
+     *     keeps its own copy, sent in full with the initial copy and then kept equal by carrying
+     *     every write in the epoch that issued it; its copy is at the same path, or under the
+     *     standby's configured root for replicated disks.
+     * </ul>
      */
     public record DiskSpec(String id, String path, boolean readOnly) {
+        /** The path prefix of a replicated disk. */
+        public static final String REPLICATED_PREFIX = "replicated:";
+
         public DiskSpec {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(path, "path");
+            if (path.startsWith(REPLICATED_PREFIX) && !path.startsWith("/", REPLICATED_PREFIX.length())) {
+                throw new IllegalArgumentException("replicated disk '" + id + "' needs an absolute image path ("
+                        + REPLICATED_PREFIX + "/path/to/image.img), got '" + path + "'");
+            }
         }
+
+        /** Whether each node keeps its own copy of this disk, kept equal through the epoch stream. */
+        public boolean replicated() {
+            return path.startsWith(REPLICATED_PREFIX);
+        }
+
+        /** The local image file of a replicated disk (the path without its prefix); for other disks, {@link #path()}. */
+        public String imagePath() {
+            return replicated() ? path.substring(REPLICATED_PREFIX.length()) : path;
+        }
+
+        /** This disk with its replicated image at {@code imagePath} instead (a standby's own copy). */
+        public DiskSpec withReplicatedImage(String imagePath) {
+            return new DiskSpec(id, REPLICATED_PREFIX + imagePath, readOnly);
+        }
+    }
+
+    /** Whether any disk of the VM is replicated (the epoch stream then carries its writes). */
+    public boolean hasReplicatedDisks() {
+        return disks.stream().anyMatch(DiskSpec::replicated);
     }
 
     /**

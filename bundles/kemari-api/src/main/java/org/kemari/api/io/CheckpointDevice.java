@@ -1,5 +1,6 @@
 package org.kemari.api.io;
 
+import java.util.List;
 import java.util.Set;
 
 import org.osgi.annotation.versioning.ConsumerType;
@@ -34,6 +35,22 @@ public interface CheckpointDevice {
 
     /** The VM is about to run again after epoch {@code epoch} was captured. */
     void beforeResume(long epoch) throws CheckpointDeviceException;
+
+    /**
+     * The writes to replicated disks that the guest issued while epoch {@code epoch} was open, in
+     * submission order: the engine ships them in that epoch (DISK_WRITE records), so that the
+     * standby has a write's data from the first epoch whose state has it in flight, and applies
+     * it to its own copy when it commits that epoch.
+     *
+     * <p>Called once per epoch, after {@link #beforeResume} and before the epoch is sent; the
+     * outputs are still held (their epoch is not committed), so their data is stable. A device
+     * forgets the epoch's list once asked. Devices without replicated disks keep the default.
+     *
+     * @since 1.1
+     */
+    default List<DiskWriteOutput> replicatedWrites(long epoch) {
+        return List.of();
+    }
 
     /** The standby has committed epoch {@code epoch}: release every output held for it and earlier. */
     void commit(long epoch) throws CheckpointDeviceException;

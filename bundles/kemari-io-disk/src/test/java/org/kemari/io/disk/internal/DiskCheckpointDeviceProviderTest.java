@@ -16,6 +16,7 @@ import org.kemari.api.hv.VmSpec;
 import org.kemari.api.io.CheckpointContext;
 import org.kemari.api.io.CheckpointDevice;
 import org.kemari.api.io.CheckpointDeviceException;
+import org.kemari.api.io.DiskWriteOutput;
 import org.kemari.api.io.OutputKind;
 import org.kemari.api.io.PendingOutput;
 
@@ -110,5 +111,74 @@ public class DiskCheckpointDeviceProviderTest {
                     e.getMessage());
         }
         assertEquals("the other writes still go out", List.of("write b"), log);
+    }
+
+    private DiskWriteOutput replicatedWrite(String disk, long offset) {
+        return new DiskWriteOutput() {
+            public OutputKind kind() {
+                return OutputKind.DISK_WRITE;
+            }
+
+            public String deviceId() {
+                return disk;
+            }
+
+            public int size() {
+                return 512;
+            }
+
+            public long offset() {
+                return offset;
+            }
+
+            public java.nio.ByteBuffer data() {
+                return java.nio.ByteBuffer.allocate(512).asReadOnlyBuffer();
+            }
+
+            public void release() {
+                log.add("write " + disk + "@" + offset);
+            }
+
+            public void discard() {
+                log.add("discard " + disk + "@" + offset);
+            }
+        };
+    }
+
+    @Test
+    public void writesToReplicatedDisksAreListedPerEpochForTheStream() throws Exception {
+        CheckpointDevice device = new DiskCheckpointDeviceProvider().setup(context(List.of(
+                new VmSpec.DiskSpec("vda", "replicated:/var/lib/kemari/vm1.img", false),
+                new VmSpec.DiskSpec("vdb", "nbd://storage:10809/vm1", false)))).orElseThrow();
+        DiskWriteOutput a = replicatedWrite("vda", 0);
+        DiskWriteOutput b = replicatedWrite("vda", 512);
+        device.hold(a, 3);
+        device.hold(replicatedWrite("vdb", 0), 3);
+        device.hold(b, 3);
+        device.hold(replicatedWrite("vda", 1024), 4);
+        assertEquals("only the replicated disk's writes, in order", List.of(a, b), device.replicatedWrites(3));
+        assertEquals("asked once per epoch", List.of(), device.replicatedWrites(3));
+        device.commit(3);
+        assertEquals("held until the commit like any write", List.of("write vda@0", "write vdb@0", "write vda@512"), log);
+        assertEquals(1, device.replicatedWrites(4).size());
+        device.teardown(false);
+    }
+
+    @Test
+    public void aReplicatedDiskWhoseWritesHideTheirDataFailsTheNextCapture() throws Exception {
+        CheckpointDevice device = new DiskCheckpointDeviceProvider().setup(context(List.of(
+                new VmSpec.DiskSpec("vda", "replicated:/var/lib/kemari/vm1.img", false)))).orElseThrow();
+        device.hold(write("opaque", false), 1);
+        CheckpointDeviceException e = org.junit.Assert.assertThrows(CheckpointDeviceException.class, () -> device.beforeResume(1));
+        assertTrue(e.getMessage(), e.getMessage().contains("disk vda is replicated"));
+        device.teardown(false);
+    }
+
+    @Test
+    public void aReplicatedDiskNeedsAnAbsolutePath() {
+        IllegalArgumentException e = org.junit.Assert.assertThrows(IllegalArgumentException.class,
+                () -> new VmSpec.DiskSpec("vda", "replicated:vm1.img", false));
+        assertEquals("replicated disk 'vda' needs an absolute image path (replicated:/path/to/image.img), got 'replicated:vm1.img'",
+                e.getMessage());
     }
 }

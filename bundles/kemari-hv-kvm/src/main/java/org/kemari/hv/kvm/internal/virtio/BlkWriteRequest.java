@@ -4,15 +4,15 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.kemari.api.io.DiskWriteOutput;
 import org.kemari.api.io.OutputKind;
-import org.kemari.api.io.PendingOutput;
 
 /**
  * A guest disk write (virtio-blk OUT) in flight: an output that writes the copied data to the
  * disk and completes the guest's request when released. Discarding leaves the request pending
  * in the device's state, where a standby re-issues it.
  */
-final class BlkWriteRequest implements PendingOutput {
+final class BlkWriteRequest implements DiskWriteOutput {
     private final VirtioBlkDevice device;
     private final int head;
     private final long statusAddr;
@@ -50,6 +50,16 @@ final class BlkWriteRequest implements PendingOutput {
     @Override
     public String deviceId() {
         return device.id();
+    }
+
+    @Override
+    public long offset() {
+        return offset;
+    }
+
+    @Override
+    public ByteBuffer data() {
+        return ByteBuffer.wrap(data).asReadOnlyBuffer();
     }
 
     @Override

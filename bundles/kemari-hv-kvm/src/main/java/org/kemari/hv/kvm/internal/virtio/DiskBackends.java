@@ -12,7 +12,10 @@ import org.kemari.hv.kvm.internal.nbd.NbdDiskBackend;
 import org.kemari.hv.kvm.internal.nbd.NbdException;
 import org.kemari.hv.kvm.internal.nbd.NbdUri;
 
-/** Opens the host side of a disk from its {@link DiskSpec}: an image file, or an {@code nbd://} export. */
+/**
+ * Opens the host side of a disk from its {@link DiskSpec}: an image file (shared, or
+ * {@code replicated:} local to each node), or an {@code nbd://} export.
+ */
 public final class DiskBackends {
     /** Connecting and negotiating an export; a server this slow would stall the guest anyway. */
     static final int NBD_CONNECT_TIMEOUT_MILLIS = 5_000;
@@ -27,19 +30,20 @@ public final class DiskBackends {
         if (NbdUri.isNbd(path)) {
             return openNbd(spec);
         }
-        Path file = Path.of(path);
+        // A replicated disk is an image file on this node; the engine keeps the standby's copy equal.
+        Path file = Path.of(spec.imagePath());
         if (Files.isDirectory(file)) {
             throw new HypervisorException(HypervisorException.Reason.INVALID_REQUEST,
-                    "disk " + spec.id() + ": " + path + " is a directory, not a disk image");
+                    "disk " + spec.id() + ": " + file + " is a directory, not a disk image");
         }
         try {
             return new FileDiskBackend(file, spec.readOnly());
         } catch (NoSuchFileException e) {
             throw new HypervisorException(HypervisorException.Reason.INVALID_REQUEST,
-                    "disk " + spec.id() + ": image " + path + " does not exist", e);
+                    "disk " + spec.id() + ": image " + file + " does not exist", e);
         } catch (IOException e) {
             throw new HypervisorException(HypervisorException.Reason.HOST_ERROR,
-                    "disk " + spec.id() + ": cannot open image " + path + ": " + e.getMessage(), e);
+                    "disk " + spec.id() + ": cannot open image " + file + ": " + e.getMessage(), e);
         }
     }
 
