@@ -8,6 +8,7 @@ import org.kemari.api.io.CheckpointContext;
 import org.kemari.api.io.CheckpointDevice;
 import org.kemari.api.io.CheckpointDeviceException;
 import org.kemari.api.io.CheckpointDeviceProvider;
+import org.kemari.api.io.DiskWriteOutput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,15 @@ final class CheckpointDeviceSet {
         for (CheckpointDevice d : active) {
             d.beforeResume(epoch);
         }
+    }
+
+    /** Epoch {@code epoch}'s writes to replicated disks, device by device, each device's in submission order. */
+    List<DiskWriteOutput> replicatedWrites(long epoch) {
+        List<DiskWriteOutput> all = new ArrayList<>();
+        for (CheckpointDevice d : active) {
+            all.addAll(d.replicatedWrites(epoch));
+        }
+        return all;
     }
 
     /** Commits on every device; a failing device is logged and the others still release. */

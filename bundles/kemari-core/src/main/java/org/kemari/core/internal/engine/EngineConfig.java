@@ -29,6 +29,10 @@ public @interface EngineConfig {
     @AttributeDefinition(description = "Directory for standby memory images (default: <karaf.data>/kemari/standby)")
     String standby_dataDir() default "";
 
+    @AttributeDefinition(description = "Root directory of this standby's copies of replicated disks: the copy of "
+            + "replicated:/a/b.img is <root>/a/b.img; empty = the same path as on the primary")
+    String standby_replicatedDiskRoot() default "";
+
     @AttributeDefinition(description = "Service filter choosing the transport, e.g. (kemari.transport=tcp)")
     String transport_target() default "(kemari.transport=*)";
 

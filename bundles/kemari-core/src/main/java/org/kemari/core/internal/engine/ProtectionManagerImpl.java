@@ -70,6 +70,7 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
     private volatile EngineSettings settings = EngineSettings.defaults();
     private volatile StandbyServer standbyServer;
     private volatile Path dataDir;
+    private volatile Path replicatedDiskRoot;
     private volatile EpochObserver epochObserver = EpochObserver.NONE;
 
     public ProtectionManagerImpl() {
@@ -115,6 +116,11 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
         String dir = config.standby_dataDir();
         dataDir = dir.isBlank() ? Path.of(System.getProperty("karaf.data", System.getProperty("java.io.tmpdir")), "kemari", "standby")
                 : Path.of(dir);
+        String replicaRoot = config.standby_replicatedDiskRoot().trim();
+        if (!replicaRoot.isEmpty() && !Path.of(replicaRoot).isAbsolute()) {
+            throw new IllegalArgumentException("standby.replicatedDiskRoot must be an absolute path, got '" + replicaRoot + "'");
+        }
+        replicatedDiskRoot = replicaRoot.isEmpty() ? null : Path.of(replicaRoot);
         String listen = config.standby_listen().trim();
         Endpoint address = listen.isEmpty() ? null : Endpoint.parse(listen);
         StandbyServer current = standbyServer;
@@ -273,6 +279,11 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
     @Override
     public FailoverPolicy failoverPolicy() {
         return failoverPolicy;
+    }
+
+    @Override
+    public Path replicatedDiskRoot() {
+        return replicatedDiskRoot;
     }
 
     @Override

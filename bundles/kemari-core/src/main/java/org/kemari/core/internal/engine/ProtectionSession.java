@@ -15,6 +15,7 @@ import org.kemari.api.hv.HypervisorException;
 import org.kemari.api.hv.Vm;
 import org.kemari.api.io.CheckpointContext;
 import org.kemari.api.io.CheckpointDeviceException;
+import org.kemari.api.io.DiskWriteOutput;
 import org.kemari.api.management.ProtectionException;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.management.ProtectionStatus.Role;
@@ -29,6 +30,7 @@ import org.kemari.core.internal.stream.Ack;
 import org.kemari.core.internal.stream.ControlChannel;
 import org.kemari.core.internal.stream.EpochStreamWriter;
 import org.kemari.core.internal.stream.Refuse;
+import org.kemari.core.internal.stream.StreamFormat;
 import org.kemari.core.internal.stream.StreamHeader;
 import org.kemari.core.internal.stream.StreamRecord;
 import org.slf4j.Logger;
@@ -258,11 +260,13 @@ final class ProtectionSession {
             startAckReader();
             long t0 = System.nanoTime();
             try {
-                writer.writeHeader(StreamHeader.current(vmName, 0));
+                writer.writeHeader(StreamHeader.current(vmName,
+                        vm.spec().hasReplicatedDisks() ? StreamFormat.HEADER_FLAG_REPLICATED_DISKS : 0));
                 writer.writeVmSpec(vm.backend(), vm.spec());
                 // From here on every output waits for epoch 0 at least.
                 vm.setOutputGate(gate);
                 long pages = new PreCopy(vm, writer, settings).run();
+                ReplicatedDiskCopy.send(vm, writer);
                 long[] outputs = new long[1];
                 CapturedEpoch last = capturer.capture(0, pool, outputs);
                 outputsPerEpoch.put(0L, outputs[0]);
@@ -407,12 +411,16 @@ final class ProtectionSession {
          */
         private void ship(CapturedEpoch e, boolean open) throws TransportException {
             PageRuns runs = e.runs();
+            List<DiskWriteOutput> writes = devices.replicatedWrites(e.number());
             if (open) {
                 long records = 0;
                 for (int i = 0; i < runs.runCount(); i++) {
                     records += writer.runsFor(runs.length(i));
                 }
                 records += e.state().records().size();
+                for (DiskWriteOutput w : writes) {
+                    records += writer.diskWriteRecordsFor(w.size());
+                }
                 writer.beginEpoch(e.number(), e.pageCount(), records);
             }
             ByteBuffer pages = e.pages();
@@ -423,6 +431,10 @@ final class ProtectionSession {
                 offset += bytes;
             }
             writer.state(e.state());
+            // Replicated disks: the epoch that has a write in flight carries its data (see DiskWriteOutput).
+            for (DiskWriteOutput w : writes) {
+                writer.diskWrite(w.deviceId(), w.offset(), w.data());
+            }
             writer.endEpoch();
             pool.give(pages);
         }

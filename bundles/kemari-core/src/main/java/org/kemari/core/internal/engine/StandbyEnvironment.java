@@ -16,4 +16,9 @@ interface StandbyEnvironment {
 
     /** Whether another live session of this node already keeps a VM of this name. */
     boolean isStandbyFor(String vmName, StandbySession except);
+
+    /** Where this node keeps its copies of replicated disks (see {@link ReplicaDisks}); null: at the primary's paths. */
+    default java.nio.file.Path replicatedDiskRoot() {
+        return null;
+    }
 }

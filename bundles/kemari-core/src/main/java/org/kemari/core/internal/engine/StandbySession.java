@@ -58,6 +58,8 @@ final class StandbySession {
     private volatile boolean stopping;
     private volatile String policyName = "";
     private volatile Vm takenOver;
+    /** This node's copies of the VM's replicated disks; opened when the spec arrives. */
+    private volatile ReplicaDisks replicas;
 
     StandbySession(ReplicationLink link, StandbyEnvironment env, ImageFactory images) {
         this.link = link;
@@ -96,6 +98,9 @@ final class StandbySession {
         } finally {
             if (takenOver == null && store != null) {
                 store.close();
+            }
+            if (replicas != null) {
+                replicas.close();
             }
             link.close();
         }
@@ -149,15 +154,21 @@ final class StandbySession {
         }
         boolean hadSpec = hasSpec();
         long[] committed = receiver.onFrame(frame);
+        if (!hadSpec && hasSpec()) {
+            checkCanHost();
+            replicas = openReplicas();
+        }
+        if (committed.length > 0 && store.pendingDiskWrites() > 0) {
+            // Replicated disks: a committed epoch's writes reach this node's copies before its ACK
+            // (and before an END_OF_PROTECTION in the same frame ends the session).
+            store.applyDiskWrites(replicas);
+        }
         if (receiver.protectionEnded()) {
             LOG.info("Standby for VM {}: the primary ended protection; the copy is discarded", vmName());
             state = State.ENDED;
             message = "the primary ended protection";
             stopping = true;
             return;
-        }
-        if (!hadSpec && hasSpec()) {
-            checkCanHost();
         }
         for (long epoch : committed) {
             link.send(control.ackFrame(epoch));
@@ -190,6 +201,20 @@ final class StandbySession {
         if (!probe.usable()) {
             throw new RefusedException(RefuseReason.STANDBY_FAILURE,
                     "backend '" + backendName + "' is not usable on the standby: " + probe.reason());
+        }
+    }
+
+    /** Opens this node's copies of the replicated disks; refuses a stream that cannot keep them equal. */
+    private ReplicaDisks openReplicas() throws RefusedException {
+        org.kemari.api.hv.VmSpec spec = receiver.vmSpec();
+        if (spec.hasReplicatedDisks() && !receiver.header().replicatedDisks()) {
+            throw new RefusedException(RefuseReason.STANDBY_FAILURE, "VM '" + spec.name()
+                    + "' has replicated disks, but the primary's stream does not carry disk writes");
+        }
+        try {
+            return ReplicaDisks.open(spec, env.replicatedDiskRoot());
+        } catch (IOException e) {
+            throw new RefusedException(RefuseReason.STANDBY_FAILURE, e.getMessage());
         }
     }
 
@@ -265,7 +290,11 @@ final class StandbySession {
         try {
             HypervisorBackend backend = env.backends().find(store.backend()).orElseThrow(() ->
                     new HypervisorException(HypervisorException.Reason.UNAVAILABLE, "backend '" + store.backend() + "' is gone"));
-            Vm vm = backend.restore(store.spec(), store.memory(), store.machineState());
+            // Replicated disks: every committed write on this node's copies, durable, before the VM uses them.
+            store.applyDiskWrites(replicas);
+            replicas.sync();
+            replicas.close();
+            Vm vm = backend.restore(replicas.localSpec(store.spec()), store.memory(), store.machineState());
             vm.resume();
             env.vmManager().adopt(vm);
             takenOver = vm;
@@ -273,7 +302,7 @@ final class StandbySession {
             message = "took over at epoch " + epoch + " (" + reason + ") in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms; the VM runs here now, unprotected";
             LOG.warn("VM {} runs on this node now: {}", name, message);
-        } catch (HypervisorException | RuntimeException e) {
+        } catch (HypervisorException | IOException | RuntimeException e) {
             state = State.ENDED;
             message = "failover of " + name + " from epoch " + epoch + " FAILED: " + e.getMessage();
             LOG.error("Standby: {}", message, e);

@@ -118,7 +118,7 @@ public final class EpochStreamWriter {
     /** A write to disk {@code diskId} at byte {@code offset}; split into pieces that fit a frame. */
     public void diskWrite(String diskId, long offset, ByteBuffer data) throws TransportException {
         requireInsideEpoch("DISK_WRITE");
-        int piece = Math.min(StreamFormat.MAX_DISK_WRITE_BYTES, maxFrameBytes - 1024);
+        int piece = diskWritePiece();
         int base = data.position();
         int length = data.remaining();
         int done = 0;
@@ -127,6 +127,15 @@ public final class EpochStreamWriter {
             add(new DiskWrite(diskId, offset + done, data.slice(base + done, n)));
             done += n;
         } while (done < length);
+    }
+
+    /** Records that {@link #diskWrite} writes for {@code bytes} bytes of data (for expected counts). */
+    public long diskWriteRecordsFor(int bytes) {
+        return Math.max(1, (bytes + (long) diskWritePiece() - 1) / diskWritePiece());
+    }
+
+    private int diskWritePiece() {
+        return Math.min(StreamFormat.MAX_DISK_WRITE_BYTES, maxFrameBytes - 1024);
     }
 
     /** Closes the epoch with its counts and digest and sends everything pending. */

@@ -28,6 +28,8 @@ import org.kemari.transport.tcp.internal.TcpTransport;
  */
 final class EngineRig implements AutoCloseable {
     final Path dir;
+    /** The standby's root for its copies of replicated disks: both nodes share one file system here. */
+    final Path standbyDiskRoot;
     final VmManagerImpl primaryVms;
     final VmManagerImpl standbyVms;
     final TcpTransport primaryTcp = new TcpTransport(TcpSettings.defaults());
@@ -39,6 +41,7 @@ final class EngineRig implements AutoCloseable {
 
     EngineRig() throws IOException {
         dir = Files.createTempDirectory("kemari-engine");
+        standbyDiskRoot = Files.createDirectories(dir.resolve("standby-disks"));
         primaryVms = new VmManagerImpl(registry());
         standbyVms = new VmManagerImpl(registry());
         primary = new ProtectionManagerImpl(primaryVms, registry(), primaryTcp, new EventDrivenCheckpointPolicy(),
@@ -58,7 +61,8 @@ final class EngineRig implements AutoCloseable {
         standbyTcp = new TcpTransport(TcpSettings.defaults());
         standby = new ProtectionManagerImpl(standbyVms, registry(), standbyTcp, new EventDrivenCheckpointPolicy(),
                 new HeartbeatTimeoutFailoverPolicy(200));
-        standby.apply(EngineConfigs.of(Map.of("standby_listen", "127.0.0.1:" + standbyPort, "standby_dataDir", dir.toString())));
+        standby.apply(EngineConfigs.of(Map.of("standby_listen", "127.0.0.1:" + standbyPort, "standby_dataDir", dir.toString(),
+                "standby_replicatedDiskRoot", standbyDiskRoot.toString())));
         await(() -> standby.standbyAddress() != null, 5_000, "standby listening");
     }
 
