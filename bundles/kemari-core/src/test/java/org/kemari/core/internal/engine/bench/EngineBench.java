@@ -38,6 +38,7 @@ public final class EngineBench {
     private final Map<String, String> units = new LinkedHashMap<>();
     private int vmCounter;
     private int dropped;
+    private final Map<String, Double> thisRep = new LinkedHashMap<>();
     private int failedPhases;
 
     private EngineBench(int reps, long windowMs) {
@@ -68,11 +69,15 @@ public final class EngineBench {
                         () -> diskRun(nodes, new EventDrivenCheckpointPolicy(), "disk event-driven", rec));
                 phase("disk periodic", () -> diskRun(nodes, new PeriodicCheckpointPolicy(), "disk periodic 25 ms", rec));
                 phase("floor", () -> floor(nodes, Double.isNaN(epochUs) ? 300 : epochUs));
+                double bigUs = phase("large epochs", () -> diskRun(nodes, new EventDrivenCheckpointPolicy(),
+                        "dirtier 256 pages/round + disk event-driven", rec, largeOptions(), LARGE));
+                phase("large floor", () -> floor(nodes, Double.isNaN(bigUs) ? 1000 : bigUs, largeOptions(), LARGE));
                 phase("net unprotected", () -> netRun(nodes, null, "net unprotected", rec));
                 phase("net event-driven", () -> netRun(nodes, new EventDrivenCheckpointPolicy(), "net event-driven", rec));
                 phase("net periodic", () -> netRun(nodes, new PeriodicCheckpointPolicy(), "net periodic 25 ms", rec));
             }
             phase("failover", this::failover);
+            ratios();
             System.err.printf("repetition %d of %d done (%s)%n", r + 1, reps, load());
         }
         report(loadBefore, load(), (System.nanoTime() - t0) / 1e9);
@@ -97,15 +102,29 @@ public final class EngineBench {
         return prefix + (++vmCounter);
     }
 
+    private static final String LARGE = " (256-page rounds)";
+
+    /** Larger epochs: each disk write follows a round that dirties 256 pages. */
+    private static Map<String, String> largeOptions() {
+        return Map.of("guest.workloads", "dirtier,disk", "guest.disk-blocks", String.valueOf(DISK_BLOCKS),
+                "guest.dirty-pages", "256", "guest.dirty-region-pages", "4096");
+    }
+
     private static Map<String, String> diskOptions() {
         return Map.of("guest.workloads", "disk", "guest.disk-blocks", String.valueOf(DISK_BLOCKS));
     }
 
     /** Disk writer for one window; returns the median µs between epochs (for the floor's pacing). */
     private double diskRun(BenchNodes nodes, CheckpointPolicy policy, String label, EpochRecorder rec) throws Exception {
+        return diskRun(nodes, policy, label, rec, diskOptions(), "");
+    }
+
+    /** {@code tag} marks the pause breakdown keys of a non-default workload ("" for the small-epoch one). */
+    private double diskRun(BenchNodes nodes, CheckpointPolicy policy, String label, EpochRecorder rec,
+                           Map<String, String> options, String tag) throws Exception {
         String name = nextName("d");
         Path disk = nodes.disk(name, DISK_BLOCKS);
-        Vm vm = nodes.start(name, MEMORY, List.of(new VmSpec.DiskSpec("vda", disk.toString(), false)), List.of(), diskOptions());
+        Vm vm = nodes.start(name, MEMORY, List.of(new VmSpec.DiskSpec("vda", disk.toString(), false)), List.of(), options);
         try {
             if (policy != null) {
                 nodes.protect(name, policy);
@@ -128,16 +147,16 @@ public final class EngineBench {
             put(label + ": epochs/s", "1/s", epochsPerSec);
             put(label + ": dirty pages per epoch", "pages", rec.pages.median());
             if (policy instanceof EventDrivenCheckpointPolicy) {
-                put("before pause: output waiting → capture starts (epoch loop wake-up)", "µs", rec.wake.median());
-                put("pause: total", "µs", rec.pause.median());
-                put("pause: pause VM", "µs", rec.pauseVm.median());
-                put("pause: dirty log", "µs", rec.dirtyLog.median());
-                put("pause: page copy", "µs", rec.copy.median());
-                put("pause: state capture", "µs", rec.state.median());
-                put("pause: resume", "µs", rec.resume.median());
-                put("pause: p99 total", "µs", rec.pause.percentile(99));
-                put("after pause: ship", "µs", rec.ship.median());
-                put("after pause: ack latency (resume → ack)", "µs", rec.ack.median());
+                put("before pause: output waiting → capture starts (epoch loop wake-up)" + tag, "µs", rec.wake.median());
+                put("pause: total" + tag, "µs", rec.pause.median());
+                put("pause: pause VM" + tag, "µs", rec.pauseVm.median());
+                put("pause: dirty log" + tag, "µs", rec.dirtyLog.median());
+                put("pause: page copy" + tag, "µs", rec.copy.median());
+                put("pause: state capture" + tag, "µs", rec.state.median());
+                put("pause: resume" + tag, "µs", rec.resume.median());
+                put("pause: p99 total" + tag, "µs", rec.pause.percentile(99));
+                put("after pause: ship" + tag, "µs", rec.ship.median());
+                put("after pause: ack latency (resume → ack)" + tag, "µs", rec.ack.median());
             }
             nodes.unprotect(name);
             return 1e6 / Math.max(1, epochsPerSec);
@@ -151,9 +170,13 @@ public final class EngineBench {
      * only dirty log + local copy + state capture are timed (pause and resume are not).
      */
     private double floor(BenchNodes nodes, double epochIntervalUs) throws Exception {
+        return floor(nodes, epochIntervalUs, diskOptions(), "");
+    }
+
+    private double floor(BenchNodes nodes, double epochIntervalUs, Map<String, String> options, String tag) throws Exception {
         String name = nextName("f");
         Path disk = nodes.disk(name, DISK_BLOCKS);
-        Vm vm = nodes.start(name, MEMORY, List.of(new VmSpec.DiskSpec("vda", disk.toString(), false)), List.of(), diskOptions());
+        Vm vm = nodes.start(name, MEMORY, List.of(new VmSpec.DiskSpec("vda", disk.toString(), false)), List.of(), options);
         ByteBuffer buf = ByteBuffer.allocateDirect(64 << 20);
         Samples floor = new Samples();
         Samples dirty = new Samples();
@@ -161,14 +184,14 @@ public final class EngineBench {
         Samples state = new Samples();
         Samples pages = new Samples();
         Samples full = new Samples();
-        long gapNanos = (long) (Math.min(5_000, Math.max(100, epochIntervalUs)) * 1000);
+        long gapNanos = (long) (Math.min(5_000, Math.max(100, epochIntervalUs)) * 2000);
         try {
             Thread.sleep(WARMUP_MS);
             vm.pause();
             vm.fetchAndClearDirtyPages();
             vm.resume();
             for (int i = 0; i < FLOOR_ITERATIONS; i++) {
-                LockSupport.parkNanos(gapNanos);
+                awaitNextRound(vm, gapNanos);
                 long p0 = System.nanoTime();
                 vm.pause();
                 long t0 = System.nanoTime();
@@ -190,15 +213,28 @@ public final class EngineBench {
                     pages.add(runs.pageCount());
                 }
             }
-            put("floor: dirty log + copy + state", "µs", floor.median());
-            put("floor: dirty log", "µs", dirty.median());
-            put("floor: page copy", "µs", copy.median());
-            put("floor: state capture", "µs", state.median());
-            put("floor: dirty pages", "pages", pages.median());
-            put("floor incl. Vm.pause() and resume()", "µs", full.median());
+            put("floor: dirty log + copy + state" + tag, "µs", floor.median());
+            put("floor: dirty log" + tag, "µs", dirty.median());
+            put("floor: page copy" + tag, "µs", copy.median());
+            put("floor: state capture" + tag, "µs", state.median());
+            put("floor: dirty pages" + tag, "pages", pages.median());
+            put("floor incl. Vm.pause() and resume()" + tag, "µs", full.median());
             return floor.median();
         } finally {
             vm.close();
+        }
+    }
+
+    /**
+     * Waits until the guest has finished another round since the last pause (as an epoch follows
+     * each round's disk write when protected), so the floor sees the same pages per capture.
+     * Gives up after {@code maxNanos} (a guest that rounds slowly).
+     */
+    private static void awaitNextRound(Vm vm, long maxNanos) {
+        long r0 = BenchNodes.guestStatus(vm, BenchNodes.ROUNDS);
+        long deadline = System.nanoTime() + maxNanos;
+        while (BenchNodes.guestStatus(vm, BenchNodes.ROUNDS) == r0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
         }
     }
 
@@ -279,11 +315,32 @@ public final class EngineBench {
     private void put(String key, String unit, double value) {
         results.computeIfAbsent(key, k -> new Samples()).add(value);
         units.put(key, unit);
+        thisRep.put(key, value);
     }
 
-    private double median(String key) {
-        Samples s = results.get(key);
-        return s == null ? Double.NaN : s.median();
+    /** Ratios within one repetition (both sides measured minutes apart at most), then medians of those. */
+    private void ratios() {
+        ratio("ratio: pause / floor", "pause: total", "floor: dirty log + copy + state");
+        ratio("ratio: pause / floor incl. Vm.pause() and resume()", "pause: total", "floor incl. Vm.pause() and resume()");
+        ratio("ratio: pause / floor" + LARGE, "pause: total" + LARGE, "floor: dirty log + copy + state" + LARGE);
+        ratio("ratio: pause / floor incl. Vm.pause() and resume()" + LARGE, "pause: total" + LARGE,
+                "floor incl. Vm.pause() and resume()" + LARGE);
+        ratio("ratio: disk writes, event-driven / unprotected", "disk event-driven: writes acked/s", "disk unprotected: writes acked/s");
+        ratio("ratio: disk writes, periodic / unprotected", "disk periodic 25 ms: writes acked/s", "disk unprotected: writes acked/s");
+        ratio("ratio: UDP echo, event-driven / unprotected", "net event-driven: UDP echo round trips/s",
+                "net unprotected: UDP echo round trips/s");
+        ratio("ratio: UDP echo, periodic / unprotected", "net periodic 25 ms: UDP echo round trips/s",
+                "net unprotected: UDP echo round trips/s");
+        thisRep.clear();
+    }
+
+    private void ratio(String key, String numerator, String denominator) {
+        Double a = thisRep.get(numerator);
+        Double b = thisRep.get(denominator);
+        if (a != null && b != null && b > 0) {
+            results.computeIfAbsent(key, k -> new Samples()).add(a / b);
+            units.put(key, "×");
+        }
     }
 
     private void report(String loadBefore, String loadAfter, double seconds) {
@@ -301,22 +358,16 @@ public final class EngineBench {
         System.out.println("|---|---|---|");
         for (Map.Entry<String, Samples> e : results.entrySet()) {
             Samples s = e.getValue();
-            System.out.printf("| %s | %s %s | %s .. %s |%n", e.getKey(), fmt(s.median()), units.get(e.getKey()),
-                    fmt(s.percentile(0)), fmt(s.percentile(100)));
+            String unit = units.get(e.getKey());
+            System.out.printf("| %s | %s%s | %s .. %s |%n", e.getKey(), fmt(s.median(), unit), unit.equals("×") ? "×" : " " + unit,
+                    fmt(s.percentile(0), unit), fmt(s.percentile(100), unit));
         }
-        System.out.println();
-        System.out.printf("pause / floor: %.2f× (pause / floor incl. Vm.pause() and resume(): %.2f×)%n",
-                median("pause: total") / median("floor: dirty log + copy + state"),
-                median("pause: total") / median("floor incl. Vm.pause() and resume()"));
-        System.out.printf("disk protected/unprotected: event-driven %.0f%%, periodic %.0f%%%n",
-                100 * median("disk event-driven: writes acked/s") / median("disk unprotected: writes acked/s"),
-                100 * median("disk periodic 25 ms: writes acked/s") / median("disk unprotected: writes acked/s"));
-        System.out.printf("net protected/unprotected: event-driven %.0f%%, periodic %.0f%%%n",
-                100 * median("net event-driven: UDP echo round trips/s") / median("net unprotected: UDP echo round trips/s"),
-                100 * median("net periodic 25 ms: UDP echo round trips/s") / median("net unprotected: UDP echo round trips/s"));
     }
 
-    private static String fmt(double v) {
+    private static String fmt(double v, String unit) {
+        if (unit.equals("×")) {
+            return String.format("%.2f", v);
+        }
         return v >= 100 ? String.format("%,.0f", v) : String.format("%.1f", v);
     }
 
