@@ -78,7 +78,35 @@ public final class TapNetBackend implements NetBackend {
         }
     }
 
+    /**
+     * How long an attach waits for a busy device: after a failover the dead primary's process may
+     * still be exiting and holding the TAP for a few hundred milliseconds.
+     */
+    static final long BUSY_WAIT_MILLIS = 3_000;
+
     private static void attach(int fd, String ifname, boolean existed) throws IOException {
+        long deadline = System.nanoTime() + BUSY_WAIT_MILLIS * 1_000_000;
+        while (true) {
+            try {
+                attachOnce(fd, ifname, existed);
+                return;
+            } catch (IOException e) {
+                boolean busy = e.getCause() instanceof LastErrorException le && le.getErrorCode() == 16;
+                if (!busy || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.debug("TAP {} is busy; waiting for its previous holder to let go", ifname);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void attachOnce(int fd, String ifname, boolean existed) throws IOException {
         short flags = (short) (TapLibC.IFF_TAP | TapLibC.IFF_NO_PI);
         try {
             setIff(fd, ifname, flags);

@@ -101,6 +101,29 @@ public class TapNetBackendTest {
     }
 
     @Test
+    public void waitsForABusyDeviceItsHolderIsReleasing() throws Exception {
+        assertEquals(0, run("ip", "tuntap", "add", "dev", ifname, "mode", "tap"));
+        assertEquals(0, run("ip", "link", "set", ifname, "up"));
+        TapNetBackend holder = open();
+        // As after a failover: the dead primary's process lets go of the TAP a moment later.
+        Thread release = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            holder.close();
+        });
+        release.start();
+        TapNetBackend successor = open();
+        release.join();
+        opened.remove(holder);
+        long before = Long.parseLong(sysfs("statistics/rx_packets"));
+        successor.send(testFrame());
+        assertEquals(before + 1, Long.parseLong(sysfs("statistics/rx_packets")));
+    }
+
+    @Test
     public void attachesToAMultiQueueDevice() throws Exception {
         assertEquals(0, run("ip", "tuntap", "add", "dev", ifname, "mode", "tap", "multi_queue"));
         assertEquals(0, run("ip", "link", "set", ifname, "up"));
