@@ -22,6 +22,9 @@ public interface LibC extends Library {
     /** {@code int shutdown(int sockfd, int how)}. */
     int shutdown(int fd, int how);
 
+    /** {@code char *strerror(int errnum)}. */
+    String strerror(int errnum);
+
     /** {@code int close(int fd)}. */
     int close(int fd);
 }

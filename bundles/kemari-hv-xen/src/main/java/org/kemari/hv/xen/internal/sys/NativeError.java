@@ -3,7 +3,6 @@ package org.kemari.hv.xen.internal.sys;
 import org.kemari.api.hv.HypervisorException;
 import org.kemari.api.hv.HypervisorException.Reason;
 
-import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 
 /** Turns the errno of a failed Xen library call into a {@link HypervisorException} naming the call. */
@@ -21,10 +20,20 @@ public final class NativeError {
         if (errno == 0) {
             return "no errno set";
         }
-        // LastErrorException formats its message with strerror; strip its "[2] " prefix.
-        String text = new LastErrorException(errno).getMessage();
-        String prefix = "[" + errno + "] ";
-        return (text.startsWith(prefix) ? text.substring(prefix.length()) : text) + " (errno " + errno + ")";
+        return strerror(errno) + " (errno " + errno + ")";
+    }
+
+    private static String strerror(int errno) {
+        try {
+            return Holder.LIBC.strerror(errno);
+        } catch (RuntimeException | LinkageError e) {
+            return "error";
+        }
+    }
+
+    /** libc, loaded on first use. */
+    private static final class Holder {
+        static final LibC LIBC = Native.load("c", LibC.class);
     }
 
     /** The exception for {@code call} having failed with the calling thread's current errno. */

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The nested Xen rig: boots Xen 4.17 with a Debian dom0 under QEMU's software emulator (TCG), starts
+# a PVH guest and runs the Xen backend's JNA code from a Java program inside dom0 (XenRigMain):
+# probe, pause/unpause, HVM context, foreign mapping, log-dirty, a REMUS stream with event-driven
+# checkpoints to a Java receiver, failover to the copy. Prints PASS/FAIL. See docs/xen-rig.md.
+#
+# Everything Xen comes from Debian packages fetched with `apt-get download` and unpacked under
+# target/xen-rig (nothing is installed on the host but qemu-system-x86 and cpio).
+# Environment: XEN_RIG_TIMEOUT (seconds for the QEMU run, default 900), XEN_RIG_KEEP=1 keeps the
+# unpacked work folder for inspection (the .deb cache is always kept).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+WORK="$ROOT/target/xen-rig"
+TIMEOUT="${XEN_RIG_TIMEOUT:-900}"
+LOG="$WORK/last-run.log"
+START=$(date +%s)
+QEMU_PID=""
+
+say() { echo "xen-rig: $*"; }
+
+cleanup() {
+  if [ -n "$QEMU_PID" ] && kill -0 "$QEMU_PID" 2>/dev/null; then
+    say "stopping QEMU ($QEMU_PID)"
+    kill "$QEMU_PID" 2>/dev/null || true
+    sleep 2
+    kill -9 "$QEMU_PID" 2>/dev/null || true
+  fi
+  if [ "${XEN_RIG_KEEP:-0}" != 1 ]; then
+    rm -rf "$WORK/root" "$WORK/dom0" "$WORK/guest" "$WORK/cp" "$WORK/rig" "$WORK/xen.elf" "$WORK/dom0.cpio.gz" "$WORK/vmlinuz" "$WORK/classpath.txt"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- host tools (the only things installed on the host) -----------------------------------------
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+command -v cpio >/dev/null || need+=(cpio)
+if ((${#need[@]})); then
+  say "installing ${need[*]}"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+mkdir -p "$WORK/debs"
+rm -rf "$WORK/root" "$WORK/dom0" "$WORK/guest" "$WORK/cp" "$WORK/rig"
+
+# --- the Java side: the bundle and its runtime class path ---------------------------------------
+say "building kemari-hv-xen"
+(cd "$ROOT" && mvn -q -B -ntp -Dstyle.color=never -pl bundles/kemari-hv-xen -am install -DskipTests \
+  && mvn -q -B -ntp -Dstyle.color=never -pl bundles/kemari-hv-xen dependency:build-classpath -Dmdep.includeScope=runtime \
+       -Dmdep.outputFile="$WORK/classpath.txt")
+mkdir -p "$WORK/cp"
+tr ':' '\n' < "$WORK/classpath.txt" | grep -E '/(kemari-api|jna)-[^/]*\.jar$' | xargs -I{} cp {} "$WORK/cp/"
+cp -r "$ROOT/bundles/kemari-hv-xen/target/classes" "$ROOT/bundles/kemari-hv-xen/target/test-classes" "$WORK/cp/"
+
+# --- Debian packages: Xen, dom0/guest kernel, busybox --------------------------------------------
+kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+[ -n "$kernel_pkg" ] || { apt-get update -qq; kernel_pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'); }
+pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common libxenmisc4.17 libxenstore4 libxenforeignmemory1
+      libxenevtchn1 libxengnttab1 libxentoollog1 libxencall1 libxendevicemodel1 libxentoolcore1 libxenhypfs1 libyajl2
+      busybox-static "$kernel_pkg")
+missing=()
+for p in "${pkgs[@]}"; do compgen -G "$WORK/debs/${p}_*.deb" >/dev/null || missing+=("$p"); done
+if ((${#missing[@]})); then
+  say "downloading ${missing[*]}"
+  (cd "$WORK/debs" && apt-get download -q -o APT::Sandbox::User=root "${missing[@]}" >/dev/null)
+fi
+say "unpacking ${#pkgs[@]} packages"
+mkdir -p "$WORK/root"
+for p in "${pkgs[@]}"; do dpkg-deb -x "$(ls "$WORK/debs/${p}"_*.deb | tail -1)" "$WORK/root"; done
+kver=${kernel_pkg#linux-image-}
+mods="$WORK/root/lib/modules/$kver/kernel"
+zcat "$WORK/root/boot/xen-4.17-amd64.gz" > "$WORK/xen.elf"   # the multiboot ELF that qemu -kernel loads
+cp "$WORK/root/boot/vmlinuz-$kver" "$WORK/vmlinuz"
+
+# --- dom0 initramfs: busybox, Xen and 9p modules, /init ------------------------------------------
+d="$WORK/dom0"
+mkdir -p "$d/bin" "$d/lib/modules" "$d/proc" "$d/sys" "$d/dev" "$d/host"
+cp "$WORK/root/bin/busybox" "$d/bin/busybox"
+for m in xen-privcmd xen-evtchn xenfs xen-gntdev xen-gntalloc virtio_ring virtio virtio_pci_modern_dev \
+         virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p; do
+  f=$(find "$mods" -name "$m.ko*" | head -1)
+  [ -n "$f" ] || { say "FAIL: module $m not in $kernel_pkg"; exit 1; }
+  case "$f" in *.xz) xz -dc "$f" > "$d/lib/modules/$m.ko" ;; *) cp "$f" "$d/lib/modules/$m.ko" ;; esac
+done
+install -m 755 "$HERE/dom0-init" "$d/init"
+(cd "$d" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/dom0.cpio.gz"
+
+# --- the guest: same kernel, a busybox initramfs that dirties memory and prints ticks --------------
+g="$WORK/guest/root"
+mkdir -p "$g/bin" "$g/proc" "$g/dev" "$g/tmp"
+cp "$WORK/root/bin/busybox" "$g/bin/busybox"
+install -m 755 "$HERE/guest-init" "$g/init"
+(cd "$g" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/guest/guest.cpio.gz"
+cp "$WORK/vmlinuz" "$WORK/guest/vmlinuz"
+mkdir -p "$WORK/rig"
+cp "$HERE/dom0-stage.sh" "$HERE/gpvh.cfg" "$WORK/rig/"
+
+# --- boot ----------------------------------------------------------------------------------------
+case "$WORK" in *,*) say "FAIL: the work path must not contain a comma (QEMU's -initrd list)"; exit 1 ;; esac
+say "booting Xen under QEMU TCG (2 vCPUs, 3 GiB; log: $LOG)"
+boot_start=$(date +%s)
+# -accel tcg: nested Xen does not run under this machine's kvm-pvm; -smap/-smep: Xen 4.17 under TCG.
+qemu-system-x86_64 -accel tcg,thread=multi -cpu max,-smap,-smep -m 3072 -smp 2 \
+  -display none -no-reboot -serial stdio -monitor none \
+  -virtfs local,path=/usr,mount_tag=usr,security_model=none,readonly=on \
+  -virtfs local,path=/etc,mount_tag=etc,security_model=none,readonly=on \
+  -virtfs local,path="$WORK",mount_tag=xr,security_model=none,readonly=on \
+  -kernel "$WORK/xen.elf" \
+  -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M guest_loglvl=all noreboot" \
+  -initrd "$WORK/vmlinuz console=hvc0 rdinit=/init quiet,$WORK/dom0.cpio.gz" \
+  < /dev/null > "$LOG" 2>&1 &
+QEMU_PID=$!
+while kill -0 "$QEMU_PID" 2>/dev/null; do
+  if (( $(date +%s) - boot_start > TIMEOUT )); then
+    say "timeout after ${TIMEOUT}s"
+    break
+  fi
+  sleep 5
+done
+cleanup_pid=$QEMU_PID
+wait "$cleanup_pid" 2>/dev/null || true
+boot_secs=$(( $(date +%s) - boot_start ))
+
+# --- verdict -------------------------------------------------------------------------------------
+tr -d '\r' < "$LOG" | grep -E '^RIG' > "$WORK/rig-lines.txt" || true
+echo "----- rig output (full log: $LOG) -----"
+cat "$WORK/rig-lines.txt"
+echo "---------------------------------------"
+checks=$(grep -c '^RIG-CHECK ' "$WORK/rig-lines.txt" || true)
+failed=$(grep -c '^RIG-CHECK [^ ]* FAIL' "$WORK/rig-lines.txt" || true)
+total=$(( $(date +%s) - START ))
+if grep -q '^RIG-JAVA PASS' "$WORK/rig-lines.txt" && [ "$failed" -eq 0 ] && [ "$checks" -ge 8 ]; then
+  say "PASS: $checks checks passed (QEMU run ${boot_secs}s, total ${total}s)"
+  exit 0
+fi
+say "FAIL: $failed of $checks checks failed$(grep -q '^RIG-JAVA' "$WORK/rig-lines.txt" || echo ', the Java program did not finish') (QEMU run ${boot_secs}s, total ${total}s)"
+exit 1
