@@ -40,6 +40,8 @@ public record ProtectionStatus(String vmName, Role role, State state, String pee
         UNPROTECTED,
         /** (Standby) the VM was taken over and runs here now. */
         FAILED_OVER,
+        /** (Standby) taking over failed; the committed copy is kept for another attempt (kemari:failover). */
+        FAILOVER_FAILED,
         /** Protection ended (unprotect, VM stopped, or the primary ended it). */
         ENDED
     }

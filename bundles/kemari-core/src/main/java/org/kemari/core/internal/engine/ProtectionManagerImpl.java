@@ -179,10 +179,11 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
     public ProtectionStatus failover(String vmName) throws ProtectionException {
         StandbySession session = standbySession(vmName).orElseThrow(() -> new ProtectionException(
                 ProtectionException.Reason.NOT_PROTECTED, "this node is not the standby of VM '" + vmName + "'"));
+        int failuresBefore = session.takeOverFailures();
         session.requestFailover();
         long deadline = System.currentTimeMillis() + 30_000;
         while (session.state() != ProtectionStatus.State.FAILED_OVER && session.state() != ProtectionStatus.State.ENDED
-                && System.currentTimeMillis() < deadline) {
+                && session.takeOverFailures() == failuresBefore && System.currentTimeMillis() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {

@@ -107,8 +107,8 @@ final class ProtectionSession {
         if (c != null) {
             c.endOrderly(releaseOutputs);
         }
-        state = State.ENDED;
         message = "protection ended";
+        state = State.ENDED;
         signal();
     }
 
@@ -174,8 +174,9 @@ final class ProtectionSession {
         LOG.warn("VM {} is running UNPROTECTED: {}; its held output was released. Reconnecting to {} every {} ms",
                 vmName, why, standby, settings.reconnectIntervalMillis());
         c.end(true, why);
-        state = State.UNPROTECTED;
+        // Message first: a reader that sees the new state must see its explanation too.
         message = "standby lost (" + why + "); running unprotected, reconnecting";
+        state = State.UNPROTECTED;
         Thread t = new Thread(this::reconnectLoop, "kemari-reconnect-" + vmName);
         t.setDaemon(true);
         t.start();
@@ -195,8 +196,8 @@ final class ProtectionSession {
                 LOG.info("VM {} is protected again by standby {}", vmName, standby);
                 return;
             } catch (ProtectionException e) {
-                state = State.UNPROTECTED;
                 message = "standby lost; reconnecting: " + e.getMessage();
+                state = State.UNPROTECTED;
                 LOG.debug("VM {}: reconnect to {} failed: {}", vmName, standby, e.getMessage());
             }
         }
@@ -280,8 +281,8 @@ final class ProtectionSession {
                 LOG.info("VM {} is protected by standby {}: initial copy of {} pages ({} MiB) in {} ms, final pause {} µs",
                         vmName, standby, pages + last.pageCount(), (pages + last.pageCount()) >> 8,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), last.timings().pauseNanos() / 1000);
-                state = State.PROTECTED;
                 message = "protected by " + standby;
+                state = State.PROTECTED;
             } catch (TransportException e) {
                 throw new ProtectionException(refused != null ? ProtectionException.Reason.STANDBY_REFUSED
                         : ProtectionException.Reason.STANDBY_UNREACHABLE,
@@ -361,9 +362,11 @@ final class ProtectionSession {
                 } else {
                     LOG.error("VM {}: taking an epoch failed, protection ends: {}", vmName, e.toString(), e);
                 }
+                message = vm.state().isTerminal() ? "the VM has " + vm.state().name().toLowerCase()
+                        : "epoch capture failed: " + e.getMessage();
                 state = State.ENDED;
-                message = "epoch capture failed: " + e.getMessage();
-                end(true, message);
+                // The standby must not resurrect a VM that stopped, nor run a copy of one that runs on here.
+                endOrderly(true);
             }
         }
 
@@ -513,11 +516,16 @@ final class ProtectionSession {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+                if (t.isAlive()) {
+                    LOG.warn("VM {}: the epoch thread did not stop within 5 s; ending protection anyway", vmName);
+                }
             }
             try {
-                if (!writer.inEpoch()) {
-                    writer.endOfProtection(nextEpoch - 1);
+                if (closed.get()) {
+                    return;
                 }
+                // Also inside an epoch (a failed capture or ship): the standby then drops that epoch.
+                writer.endOfProtection(nextEpoch - 1);
             } catch (TransportException | RuntimeException e) {
                 LOG.warn("VM {}: could not tell standby {} that protection ends: {}", vmName, standby, e.getMessage());
             }

@@ -58,6 +58,12 @@ final class StandbySession {
     private volatile boolean stopping;
     private volatile String policyName = "";
     private volatile Vm takenOver;
+    private volatile long takenOverAt = -1;
+    /** Failed takeover attempts; after a few, only the operator retries. */
+    private volatile int takeOverFailures;
+    private volatile long nextTakeOverNanos;
+    private static final int MAX_AUTOMATIC_TAKEOVERS = 5;
+    private static final long TAKEOVER_RETRY_MILLIS = 500;
     /** This node's copies of the VM's replicated disks; opened when the spec arrives. */
     private volatile ReplicaDisks replicas;
 
@@ -84,6 +90,9 @@ final class StandbySession {
     }
 
     private long committedEpoch() {
+        if (takenOver != null) {
+            return takenOverAt;
+        }
         return hasCommitted() ? store.epoch() : -1;
     }
 
@@ -110,10 +119,18 @@ final class StandbySession {
         long lastDecision = 0;
         while (!stopping) {
             try {
-                ByteBuffer frame = link.receive(DECIDE_EVERY_MILLIS);
-                if (frame != null) {
-                    onFrame(frame);
+                if (!linkUp) {
+                    // Nothing more will arrive; only the failover decision is left (or an operator's).
+                    Thread.sleep(DECIDE_EVERY_MILLIS);
+                } else {
+                    ByteBuffer frame = link.receive(DECIDE_EVERY_MILLIS);
+                    if (frame != null) {
+                        onFrame(frame);
+                    }
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             } catch (TransportException e) {
                 if (stopping || e.reason() == TransportException.Reason.CLOSED) {
                     // Closed on this side (shutdown): not a sign that the primary failed.
@@ -165,8 +182,8 @@ final class StandbySession {
         }
         if (receiver.protectionEnded()) {
             LOG.info("Standby for VM {}: the primary ended protection; the copy is discarded", vmName());
-            state = State.ENDED;
             message = "the primary ended protection";
+            state = State.ENDED;
             stopping = true;
             return;
         }
@@ -174,8 +191,8 @@ final class StandbySession {
             link.send(control.ackFrame(epoch));
             epochs.incrementAndGet();
             if (epoch == 0) {
-                state = State.PROTECTED;
                 message = "keeping " + vmName() + " for primary " + link.peer();
+                state = State.PROTECTED;
                 LOG.info("Standby for VM {} ready: initial copy committed ({} MiB)", vmName(),
                         receiver.vmSpec().memoryBytes() >> 20);
             }
@@ -268,19 +285,28 @@ final class StandbySession {
             }
         }
         if (decision.action() == FailoverDecision.Action.TAKE_OVER && health.hasCommittedState()) {
-            takeOver(decision.reason());
-            return true;
+            boolean automaticAllowed = operatorRequested
+                    || (takeOverFailures < MAX_AUTOMATIC_TAKEOVERS && System.nanoTime() >= nextTakeOverNanos);
+            return automaticAllowed && takeOver(decision.reason());
         }
         if (!linkUp && !health.hasCommittedState()) {
             LOG.warn("Standby for VM {}: the primary went away before the initial copy was complete; nothing to keep", vmName());
-            state = State.ENDED;
             message = "primary went away before the initial copy was complete";
+            state = State.ENDED;
             return true;
         }
         return false;
     }
 
-    private void takeOver(String reason) {
+    /**
+     * Runs the VM here from the committed epoch. A failure keeps the committed copy (the store is
+     * closed only when the session ends), so the takeover is retried: automatically a few times
+     * (e.g. the dead primary's process still holds a host resource for a moment), then by the
+     * operator with kemari:failover.
+     *
+     * @return true if the VM runs here now
+     */
+    private boolean takeOver(String reason) {
         long t0 = System.nanoTime();
         String name = vmName();
         long epoch = store.epoch();
@@ -293,21 +319,35 @@ final class StandbySession {
             // Replicated disks: every committed write on this node's copies, durable, before the VM uses them.
             store.applyDiskWrites(replicas);
             replicas.sync();
-            replicas.close();
             Vm vm = backend.restore(replicas.localSpec(store.spec()), store.memory(), store.machineState());
-            vm.resume();
-            env.vmManager().adopt(vm);
+            try {
+                // Registered before it runs: a VM that cannot be registered must never run here.
+                env.vmManager().adopt(vm);
+                vm.resume();
+            } catch (HypervisorException | RuntimeException e) {
+                env.vmManager().find(vm.spec().name()).filter(v -> v == vm).ifPresent(v -> env.vmManager().stop(name));
+                vm.close();
+                throw e;
+            }
             takenOver = vm;
-            state = State.FAILED_OVER;
+            takenOverAt = epoch;
             message = "took over at epoch " + epoch + " (" + reason + ") in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms; the VM runs here now, unprotected";
+            state = State.FAILED_OVER;
             LOG.warn("VM {} runs on this node now: {}", name, message);
-        } catch (HypervisorException | IOException | RuntimeException e) {
-            state = State.ENDED;
-            message = "failover of " + name + " from epoch " + epoch + " FAILED: " + e.getMessage();
-            LOG.error("Standby: {}", message, e);
-        } finally {
             store.close();
+            return true;
+        } catch (HypervisorException | IOException | RuntimeException e) {
+            takeOverFailures++;
+            boolean retrying = takeOverFailures < MAX_AUTOMATIC_TAKEOVERS;
+            nextTakeOverNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TAKEOVER_RETRY_MILLIS);
+            operatorRequested = false;
+            message = "failover of " + name + " from epoch " + epoch + " FAILED (attempt " + takeOverFailures + "): "
+                    + e.getMessage() + "; the committed copy is kept, "
+                    + (retrying ? "retrying" : "retry with kemari:failover " + name);
+            state = State.FAILOVER_FAILED;
+            LOG.error("Standby: {}", message, e);
+            return false;
         }
     }
 
@@ -318,8 +358,8 @@ final class StandbySession {
         } catch (TransportException e) {
             LOG.debug("could not send the refusal: {}", e.getMessage());
         }
-        state = State.ENDED;
         message = "refused the primary's stream: " + why;
+        state = State.ENDED;
         // A session that had committed state keeps it only while it can still take over.
         if (hasCommitted()) {
             LOG.warn("Standby for VM {}: committed epoch {} is dropped with the refused stream", vmName(), committedEpoch());
@@ -333,6 +373,11 @@ final class StandbySession {
                     "the standby of " + vmName() + " has no committed epoch yet (initial copy in progress)");
         }
         operatorRequested = true;
+    }
+
+    /** Failed takeover attempts so far. */
+    int takeOverFailures() {
+        return takeOverFailures;
     }
 
     void stop() {

@@ -112,7 +112,10 @@ public final class EpochAssembler {
         }
         if (body instanceof EndOfProtection e) {
             if (phase == Phase.IN_EPOCH) {
-                throw new StreamFormatException(Reason.MALFORMED, "END_OF_PROTECTION inside epoch " + begin.epoch());
+                // The primary abandoned the epoch it was sending (e.g. its capture failed): drop it.
+                LOG.info("{}: the primary ended protection inside epoch {}; that epoch is discarded", store.vmName(),
+                        begin.epoch());
+                discard();
             }
             LOG.info("{}: the primary ended protection after epoch {}", store.vmName(), e.lastEpoch());
             phase = Phase.ENDED;

@@ -150,10 +150,11 @@ public final class EpochStreamWriter {
 
     /**
      * Tells the standby that protection ends on purpose, so that it discards its copy instead of
-     * taking over when the link closes; sent between epochs, and flushed.
+     * taking over when the link closes; flushed. Sent inside an epoch, it abandons that epoch.
      */
     public void endOfProtection(long lastEpoch) throws TransportException {
-        requireOutsideEpoch("END_OF_PROTECTION");
+        // Inside an epoch this abandons it: the standby discards what it staged of it.
+        epoch = -1;
         add(new EndOfProtection(lastEpoch));
         flush();
     }

@@ -87,8 +87,7 @@ public final class BenchNodes implements AutoCloseable {
 
     /** The primary host dies as in ReplicationEngineTest: its VM stops dead, its link drops. */
     public void killPrimary(Vm vm) {
-        vm.close();
-        rig.primaryTcp.close();
+        rig.crashPrimary(vm);
     }
 
     public Optional<Vm> onStandby(String vm) {

@@ -66,6 +66,16 @@ final class EngineRig implements AutoCloseable {
         await(() -> standby.standbyAddress() != null, 5_000, "standby listening");
     }
 
+    /**
+     * The primary node dies, as far as one JVM can show it: its links drop without a word (nothing
+     * can tell the standby that protection ends), then its VM stops dead. A stopped VM alone would
+     * end protection in order (the standby discards its copy), which is not a crash.
+     */
+    void crashPrimary(Vm vm) {
+        primaryTcp.close();
+        vm.close();
+    }
+
     /** The standby node goes away: its links drop, it keeps nothing. */
     void killStandby() {
         standby.deactivate();

@@ -66,8 +66,7 @@ public class ReplicationEngineTest {
         assertTrue("the guest makes progress while protected: " + ackedOnPrimary, ackedOnPrimary > 10);
 
         // The primary dies: its VM stops dead, its link drops.
-        vm.close();
-        rig.primaryTcp.close();
+        rig.crashPrimary(vm);
 
         EngineRig.await(() -> rig.standbyVms.find("vm1").isPresent(), 5_000, "the standby to take over");
         ProtectionStatus standbyStatus = rig.standby.status("vm1").orElseThrow();
@@ -190,5 +189,32 @@ public class ReplicationEngineTest {
                     + "this node reads 1.x", refuse.toException().getMessage());
         }
         assertTrue(rig.standbyVms.list().isEmpty());
+    }
+
+    @Test
+    public void aFailedTakeoverKeepsTheCopyForTheOperatorToRetry() throws Exception {
+        Vm vm = rig.primaryVms.start("kvm", spec());
+        rig.primary.protect("vm1", rig.standbyAddress());
+        EngineRig.await(() -> rig.primary.status("vm1").orElseThrow().epochs() > 20, 20_000, "20 epochs");
+        // Something on the standby node is in the way of the takeover: a VM of the same name.
+        Vm squatter = rig.standbyVms.start("kvm", new VmSpec("vm1", 32 << 20, 1, VmSpec.TEST_GUEST, List.of(), List.of(),
+                Map.of("guest.pace-us", "1000")));
+        rig.crashPrimary(vm);
+        EngineRig.await(() -> rig.standby.status("vm1").map(s -> s.state() == State.FAILOVER_FAILED).orElse(false), 5_000,
+                () -> "the takeover to fail: " + rig.standby.list());
+        String message = rig.standby.status("vm1").orElseThrow().message();
+        assertTrue(message, message.contains("a VM named 'vm1' already exists on this node"));
+        assertTrue(message, message.contains("the committed copy is kept"));
+        assertTrue("only the squatter runs", rig.standbyVms.find("vm1").orElseThrow() == squatter);
+
+        rig.standbyVms.stop("vm1");
+        ProtectionStatus after = rig.standby.failover("vm1");
+        assertEquals(after.message(), State.FAILED_OVER, after.state());
+        Vm survivor = rig.standbyVms.find("vm1").orElseThrow();
+        long acked = EngineRig.guestStatus(survivor, EngineRig.DISK_WRITES_ACKED);
+        EngineRig.await(() -> EngineRig.guestStatus(survivor, EngineRig.DISK_WRITES_ACKED) > acked + 10, 10_000,
+                "the guest to go on writing on the standby");
+        survivor.pause();
+        assertNull(GuestDiskPattern.verifySequential(disk, DISK_BLOCKS, EngineRig.guestStatus(survivor, EngineRig.DISK_WRITES_ACKED)));
     }
 }

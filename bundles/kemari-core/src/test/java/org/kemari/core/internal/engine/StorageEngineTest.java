@@ -76,8 +76,7 @@ public class StorageEngineTest {
         assertTrue("the guest makes progress while protected", EngineRig.guestStatus(vm, EngineRig.DISK_WRITES_ACKED) > 10);
 
         // The primary dies: its VM stops dead (its disk connection with it), its link drops.
-        vm.close();
-        rig.primaryTcp.close();
+        rig.crashPrimary(vm);
 
         EngineRig.await(() -> rig.standbyVms.find("vm1").isPresent(), 5_000, "the standby to take over");
         ProtectionStatus status = rig.standby.status("vm1").orElseThrow();

@@ -1,5 +1,7 @@
 package org.kemari.core.internal.standby;
 
+import org.kemari.core.internal.stream.StreamFormat;
+
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -81,5 +83,27 @@ public class EpochPipelineTest {
             rx2.onFrame(second.frames.get(i));
         }
         StandbyAssert.committedEquals(second, 1, store);
+    }
+
+    @Test
+    public void anEpochAbandonedByEndOfProtectionIsDiscardedAndTheStreamEnds() throws Exception {
+        SourceVm src = new SourceVm(4, 512, 1 << 20).initialSync().epoch(1);
+        // Epoch 2 begins, carries pages, and is abandoned: the primary's capture failed or its VM stopped.
+        src.writer.beginEpoch(2, StreamFormat.UNKNOWN_COUNT, StreamFormat.UNKNOWN_COUNT);
+        src.writer.pages(0, java.nio.ByteBuffer.allocate(4096));
+        src.writer.flush();
+        src.writer.endOfProtection(1);
+        store = new CommittedState(SourceVm.NAME);
+        StandbyStreamReceiver rx = new StandbyStreamReceiver(store, SparseFileImage.factory(tmp.getRoot().toPath()));
+        List<Long> acked = new ArrayList<>();
+        for (var f : src.frames) {
+            for (long e : rx.onFrame(f)) {
+                acked.add(e);
+            }
+        }
+        assertEquals(List.of(0L, 1L), acked);
+        assertTrue("the primary ended protection", rx.protectionEnded());
+        StandbyAssert.committedEquals(src, 1, store);
+        rx.onLinkEnded();
     }
 }
