@@ -28,7 +28,7 @@ cleanup() {
     kill -9 "$QEMU_PID" 2>/dev/null || true
   fi
   if [ "${XEN_RIG_KEEP:-0}" != 1 ]; then
-    rm -rf "$WORK/root" "$WORK/dom0" "$WORK/guest" "$WORK/cp" "$WORK/rig" "$WORK/xen.elf" "$WORK/dom0.cpio.gz" "$WORK/vmlinuz" "$WORK/classpath.txt"
+    rm -rf "$WORK/root" "$WORK/dom0" "$WORK/guest" "$WORK/cp" "$WORK/rig" "$WORK/xen.elf" "$WORK/dom0.cpio.gz" "$WORK/vmlinuz" "$WORK/classpath.txt" "$WORK/build.log"
   fi
 }
 trap cleanup EXIT
@@ -50,9 +50,11 @@ rm -rf "$WORK/root" "$WORK/dom0" "$WORK/guest" "$WORK/cp" "$WORK/rig"
 
 # --- the Java side: the bundle and its runtime class path ---------------------------------------
 say "building kemari-hv-xen"
-(cd "$ROOT" && mvn -q -B -ntp -Dstyle.color=never -pl bundles/kemari-hv-xen -am install -DskipTests \
-  && mvn -q -B -ntp -Dstyle.color=never -pl bundles/kemari-hv-xen dependency:build-classpath -Dmdep.includeScope=runtime \
-       -Dmdep.outputFile="$WORK/classpath.txt")
+if ! (cd "$ROOT" && mvn -B -ntp -pl bundles/kemari-hv-xen -am install -DskipTests \
+        && mvn -B -ntp -pl bundles/kemari-hv-xen dependency:build-classpath -Dmdep.includeScope=runtime \
+             -Dmdep.outputFile="$WORK/classpath.txt") > "$WORK/build.log" 2>&1; then
+  tail -30 "$WORK/build.log"; say "FAIL: the build failed (log: $WORK/build.log)"; exit 1
+fi
 mkdir -p "$WORK/cp"
 tr ':' '\n' < "$WORK/classpath.txt" | grep -E '/(kemari-api|jna)-[^/]*\.jar$' | xargs -I{} cp {} "$WORK/cp/"
 cp -r "$ROOT/bundles/kemari-hv-xen/target/classes" "$ROOT/bundles/kemari-hv-xen/target/test-classes" "$WORK/cp/"
@@ -134,7 +136,7 @@ echo "---------------------------------------"
 checks=$(grep -c '^RIG-CHECK ' "$WORK/rig-lines.txt" || true)
 failed=$(grep -c '^RIG-CHECK [^ ]* FAIL' "$WORK/rig-lines.txt" || true)
 total=$(( $(date +%s) - START ))
-if grep -q '^RIG-JAVA PASS' "$WORK/rig-lines.txt" && [ "$failed" -eq 0 ] && [ "$checks" -ge 8 ]; then
+if grep -q '^RIG-JAVA PASS' "$WORK/rig-lines.txt" && [ "$failed" -eq 0 ] && [ "$checks" -ge 9 ]; then
   say "PASS: $checks checks passed (QEMU run ${boot_secs}s, total ${total}s)"
   exit 0
 fi

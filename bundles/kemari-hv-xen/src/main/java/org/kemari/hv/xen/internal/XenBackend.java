@@ -10,9 +10,9 @@ import org.kemari.api.hv.VmSpec;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The Xen backend. In this release it probes the host for real (so operators see whether Xen is
- * usable here and why not); running and protecting Xen guests is not implemented yet and is
- * refused with a clear error rather than pretending.
+ * The Xen backend: probes the host for real, adopts running PVH/HVM domains as {@link XenVm}s, and
+ * carries the REMUS stream seam ({@link RemusSave}, {@link RemusRestore}). See
+ * docs/architecture.md, "Xen backend", for what the engine still needs.
  */
 @Component(service = HypervisorBackend.class, property = HypervisorBackend.NAME_PROPERTY + "=" + XenBackend.NAME)
 public class XenBackend implements HypervisorBackend {
@@ -32,21 +32,31 @@ public class XenBackend implements HypervisorBackend {
         }
     }
 
+    /**
+     * Adopts a running PVH/HVM domain named by the spec's {@code xen.domain} option (start it with
+     * xl); building domains from a spec is not implemented.
+     */
     @Override
     public Vm create(VmSpec spec) throws HypervisorException {
-        throw notYet(probe());
+        BackendStatus status = probe();
+        if (!status.usable()) {
+            throw new HypervisorException(HypervisorException.Reason.UNAVAILABLE, "Xen is not usable here: " + status.reason());
+        }
+        return XenVm.adopt(spec);
     }
 
+    /**
+     * Refused: a Xen standby is fed by libxenguest's stream ({@link RemusRestore}), not by pages and
+     * state records; see docs/architecture.md, "Xen backend".
+     */
     @Override
     public Vm restore(VmSpec spec, MemoryImage memory, MachineState state) throws HypervisorException {
-        throw notYet(probe());
-    }
-
-    private static HypervisorException notYet(BackendStatus status) {
+        BackendStatus status = probe();
         if (!status.usable()) {
-            return new HypervisorException(HypervisorException.Reason.UNAVAILABLE, "Xen is not usable here: " + status.reason());
+            throw new HypervisorException(HypervisorException.Reason.UNAVAILABLE, "Xen is not usable here: " + status.reason());
         }
-        return new HypervisorException(HypervisorException.Reason.UNSUPPORTED,
-                "creating Xen guests from a VmSpec is not implemented: start the guest with xl and protect it by domain");
+        throw new HypervisorException(HypervisorException.Reason.UNSUPPORTED,
+                "restoring a Xen guest from pages and state records is not implemented: the Xen standby is fed by "
+                        + "libxenguest's REMUS stream");
     }
 }

@@ -6,7 +6,15 @@ import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import java.util.List;
+
 import org.kemari.api.hv.BackendStatus;
+import org.kemari.api.hv.DirtyPageSet;
+import org.kemari.api.hv.GuestMemory;
+import org.kemari.api.hv.MachineState;
+import org.kemari.api.hv.Vm;
+import org.kemari.api.hv.VmSpec;
+import org.kemari.api.hv.VmState;
 import org.kemari.hv.xen.internal.RemusRestore;
 import org.kemari.hv.xen.internal.RemusSave;
 import org.kemari.hv.xen.internal.XenBackend;
@@ -73,6 +81,7 @@ public final class XenRigMain {
             hvmContext(xc, domid);
             foreignMap(fm, domid);
             logDirty(xc, domid);
+            spiVm(name, info);
             remus(xc, xs, domid, name, info, wanted);
         }
     }
@@ -142,6 +151,32 @@ public final class XenRigMain {
             }
         } finally {
             xc.disableLogDirty(domid);
+        }
+    }
+
+    /** The same domain through the SPI, as the engine would drive an epoch. */
+    private static void spiVm(String name, DomainInfo info) throws Exception {
+        VmSpec spec = new VmSpec(name, 128L << 20, 1, "xen", List.of(), List.of(), Map.of("xen.domain", name));
+        try (Vm vm = new XenBackend().create(spec)) {
+            vm.pause();
+            VmState paused = vm.state();
+            long first = vm.fetchAndClearDirtyPages().count();
+            vm.resume();
+            Thread.sleep(1000);
+            vm.pause();
+            DirtyPageSet epoch = vm.fetchAndClearDirtyPages();
+            ByteBuffer page = ByteBuffer.allocate(GuestMemory.PAGE_SIZE);
+            long firstDirty = epoch.iterator().hasNext() ? epoch.iterator().nextLong() : 0;
+            vm.memory().read(firstDirty * GuestMemory.PAGE_SIZE, page);
+            MachineState state = vm.captureState();
+            vm.resume();
+            VmState running = vm.state();
+            vm.stopDirtyTracking();
+            check("spi-epoch", paused == VmState.PAUSED && running == VmState.RUNNING && first == spec.memoryBytes() / 4096
+                            && epoch.count() > 0 && state.records().get(0).payload().length > 0,
+                    "state " + paused + "/" + running + ", first fetch " + first + " pages (all), epoch of 1 s: " + epoch.count()
+                            + " dirty RAM pages, read page " + firstDirty + ", state record " + state.records().get(0).kind()
+                            + " " + state.records().get(0).payload().length + " bytes");
         }
     }
 

@@ -1,0 +1,262 @@
+package org.kemari.hv.xen.internal;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.kemari.api.hv.DirtyPageSet;
+import org.kemari.api.hv.GuestMemory;
+import org.kemari.api.hv.HypervisorException;
+import org.kemari.api.hv.HypervisorException.Reason;
+import org.kemari.api.hv.MachineState;
+import org.kemari.api.hv.StateRecord;
+import org.kemari.api.hv.Vm;
+import org.kemari.api.hv.VmListener;
+import org.kemari.api.hv.VmSpec;
+import org.kemari.api.hv.VmState;
+import org.kemari.api.io.OutputGate;
+import org.kemari.hv.xen.internal.sys.DirtyBitmap;
+import org.kemari.hv.xen.internal.sys.DomainInfo;
+import org.kemari.hv.xen.internal.sys.ForeignMemoryHandle;
+import org.kemari.hv.xen.internal.sys.XcHandle;
+import org.kemari.hv.xen.internal.sys.XenConstants;
+import org.kemari.hv.xen.internal.sys.XsHandle;
+
+/**
+ * A running Xen PVH/HVM domain, adopted by name (started with xl), seen through the SPI: pause and
+ * resume are {@code xc_domain_pause/unpause}, the dirty log is HAP log-dirty, memory is foreign
+ * mappings, state is the HVM context blob. {@link #streamCheckpoints} is the other seam: the whole
+ * epoch as libxenguest's REMUS stream (see docs/architecture.md, "Xen backend").
+ *
+ * <p>Not yet: the guest's I/O goes through dom0's backends (netback, blkback), outside Kemari, so an
+ * output gate sees no outputs; {@link #close()} releases Kemari's handles and leaves the domain to xl.
+ */
+final class XenVm implements Vm {
+    /** {@link VmSpec#options()} key naming the running domain to adopt. */
+    static final String DOMAIN_OPTION = "xen.domain";
+    /** RAM offset = gfn holds below libxl's low-memory hole for PVH guests. */
+    static final long MAX_LOW_RAM = 0xF000_0000L;
+    static final String HVM_CONTEXT = "xen.hvm-context";
+
+    private final VmSpec spec;
+    private final int domid;
+    private final XcHandle xc;
+    private final XsHandle xs;
+    private final ForeignMemoryHandle fm;
+    private final XenGuestMemory memory;
+    private final List<VmListener> listeners = new CopyOnWriteArrayList<>();
+    private DirtyBitmap bitmap;
+    private volatile OutputGate gate;
+    private volatile boolean closed;
+
+    private XenVm(VmSpec spec, int domid, XcHandle xc, XsHandle xs, ForeignMemoryHandle fm) {
+        this.spec = spec;
+        this.domid = domid;
+        this.xc = xc;
+        this.xs = xs;
+        this.fm = fm;
+        this.memory = new XenGuestMemory(fm, domid, spec.memoryBytes());
+    }
+
+    /** Adopts the running domain named by the spec's {@value #DOMAIN_OPTION} option. */
+    static XenVm adopt(VmSpec spec) throws HypervisorException {
+        String name = spec.options().get(DOMAIN_OPTION);
+        if (name == null) {
+            throw new HypervisorException(Reason.UNSUPPORTED, "building Xen domains from a VmSpec is not implemented: "
+                    + "start the guest with xl and name it in the option " + DOMAIN_OPTION);
+        }
+        if (spec.memoryBytes() > MAX_LOW_RAM) {
+            throw new HypervisorException(Reason.UNSUPPORTED, "Xen guests above " + (MAX_LOW_RAM >> 20)
+                    + " MiB (RAM above the 4 GiB hole) are not supported yet");
+        }
+        XcHandle xc = XcHandle.open();
+        XsHandle xs = null;
+        ForeignMemoryHandle fm = null;
+        try {
+            xs = XsHandle.open();
+            fm = ForeignMemoryHandle.open();
+            int domid = findDomain(xs, name);
+            DomainInfo info = xc.domainInfo(domid).orElseThrow(() ->
+                    new HypervisorException(Reason.INVALID_REQUEST, "domain " + name + " vanished"));
+            if (!info.has(XenConstants.DOMINF_HVM_GUEST) || !info.has(XenConstants.DOMINF_HAP)) {
+                throw new HypervisorException(Reason.UNSUPPORTED, "domain " + name
+                        + " is not a PVH/HVM guest with HAP: log-dirty needs hardware-assisted paging here");
+            }
+            if (info.tot_pages * XenConstants.PAGE_SIZE < spec.memoryBytes()) {
+                throw new HypervisorException(Reason.INVALID_REQUEST, "domain " + name + " has "
+                        + (info.tot_pages * XenConstants.PAGE_SIZE >> 20) + " MiB, the spec says " + (spec.memoryBytes() >> 20));
+            }
+            return new XenVm(spec, domid, xc, xs, fm);
+        } catch (HypervisorException | RuntimeException e) {
+            if (fm != null) {
+                fm.close();
+            }
+            if (xs != null) {
+                xs.close();
+            }
+            xc.close();
+            throw e;
+        }
+    }
+
+    private static int findDomain(XsHandle xs, String name) throws HypervisorException {
+        for (String id : xs.directory("/local/domain")) {
+            if (xs.read("/local/domain/" + id + "/name").orElse("").equals(name)) {
+                return Integer.parseInt(id);
+            }
+        }
+        throw new HypervisorException(Reason.INVALID_REQUEST, "no Xen domain named " + name);
+    }
+
+    int domid() {
+        return domid;
+    }
+
+    @Override
+    public VmSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public String backend() {
+        return XenBackend.NAME;
+    }
+
+    @Override
+    public VmState state() {
+        if (closed) {
+            return VmState.STOPPED;
+        }
+        try {
+            Optional<DomainInfo> info = xc.domainInfo(domid);
+            if (info.isEmpty() || info.get().has(XenConstants.DOMINF_DYING)) {
+                return VmState.STOPPED;
+            }
+            if (info.get().has(XenConstants.DOMINF_SHUTDOWN)
+                    && info.get().shutdownReason() != XenConstants.SHUTDOWN_SUSPEND) {
+                return VmState.STOPPED;
+            }
+            return info.get().has(XenConstants.DOMINF_PAUSED) ? VmState.PAUSED : VmState.RUNNING;
+        } catch (HypervisorException e) {
+            return VmState.FAILED;
+        }
+    }
+
+    @Override
+    public Optional<String> failureReason() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void pause() throws HypervisorException {
+        requireLive();
+        if (state() != VmState.PAUSED) { // xc pause counts nest: pause once so one resume undoes it
+            xc.pause(domid);
+        }
+    }
+
+    @Override
+    public void resume() throws HypervisorException {
+        requireLive();
+        if (state() == VmState.PAUSED) {
+            xc.unpause(domid);
+        }
+    }
+
+    @Override
+    public GuestMemory memory() {
+        return memory;
+    }
+
+    @Override
+    public synchronized DirtyPageSet fetchAndClearDirtyPages() throws HypervisorException {
+        requireLive();
+        long pages = spec.memoryBytes() / GuestMemory.PAGE_SIZE;
+        if (bitmap == null) {
+            xc.enableLogDirty(domid);
+            bitmap = xc.newDirtyBitmap(xc.nrGpfns(domid));
+            xc.readDirty(domid, bitmap, true); // start the log from now
+            return DirtyPageSet.all(pages);
+        }
+        xc.readDirty(domid, bitmap, true);
+        DirtyPageSet set = new DirtyPageSet(pages);
+        long[] words = bitmap.words();
+        for (int i = 0; i < set.wordCount() && i < words.length; i++) {
+            long w = words[i];
+            if (i == set.wordCount() - 1 && pages % 64 != 0) {
+                w &= (1L << (pages % 64)) - 1; // frames above RAM (special pages) are not RAM offsets
+            }
+            set.orWord(i, w);
+        }
+        return set;
+    }
+
+    @Override
+    public synchronized void stopDirtyTracking() throws HypervisorException {
+        if (bitmap != null) {
+            bitmap.close();
+            bitmap = null;
+            xc.disableLogDirty(domid);
+        }
+    }
+
+    @Override
+    public MachineState captureState() throws HypervisorException {
+        requireLive();
+        if (state() != VmState.PAUSED) {
+            throw new HypervisorException(Reason.WRONG_STATE, "capture needs the VM paused, it is " + state());
+        }
+        byte[] blob = xc.hvmContext(domid);
+        return new MachineState(XenBackend.NAME, List.of(new StateRecord(HVM_CONTEXT, "0", 1, blob)));
+    }
+
+    /**
+     * The stream seam: runs libxenguest's REMUS save of this domain into {@code fd} until {@code gate}
+     * ends it; blocks the calling thread for the whole protection.
+     */
+    void streamCheckpoints(int fd, CheckpointGate gate) throws HypervisorException {
+        requireLive();
+        new RemusSave(xc, xs, domid).run(fd, gate);
+    }
+
+    @Override
+    public void setOutputGate(OutputGate gate) {
+        this.gate = gate; // kept for when dom0-side interception exists; no output reaches it yet
+    }
+
+    OutputGate outputGate() {
+        return gate;
+    }
+
+    @Override
+    public void addListener(VmListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(VmListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            stopDirtyTracking();
+        } catch (HypervisorException e) {
+            // the domain may be gone already; the handles are released below either way
+        }
+        closed = true;
+        fm.close();
+        xs.close();
+        xc.close();
+    }
+
+    private void requireLive() throws HypervisorException {
+        if (closed) {
+            throw new HypervisorException(Reason.WRONG_STATE, "VM " + spec.name() + " is closed");
+        }
+    }
+}
