@@ -37,6 +37,15 @@ final class Commands {
         }
     }
 
+    /** A command's output whatever its exit code, or "" if it cannot be started. */
+    static String tryRunQuietly(String... command) {
+        try {
+            return tryRun(command).output();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Whether a command can be started and exits 0. */
     static boolean works(String... command) {
         try {

@@ -1,15 +1,22 @@
 package org.kemari.itests.failover;
 
 import java.nio.file.Path;
+import java.util.List;
+
+import org.kemari.guest.GuestKvLog;
 
 /**
- * The failover demo ({@code scripts/demo.sh}): two Kemari nodes on this machine, a protected VM,
- * the primary killed with SIGKILL, the standby taking over, and what a client of the VM saw.
- * Everything it makes is removed at the end.
+ * The failover demo ({@code scripts/demo.sh}): two Kemari nodes on this machine, each in its own
+ * host network namespace, a protected VM running a TCP key-value server, a client holding one TCP
+ * connection to it, the primary killed with SIGKILL, the standby taking over, and what the client
+ * saw. Everything it makes is removed at the end. It runs the same harness as the failover tests.
  *
- * <p>Usage: {@code FailoverDemo <distribution tar.gz> <work directory> [seconds protected]}
+ * <p>Usage: {@code FailoverDemo <distribution tar.gz> <work directory> [seconds protected] [storage mode]}
  */
 public final class FailoverDemo {
+    private static final long DISK_BYTES = 32L << 20;
+    private static final int KV_PORT = 9000;
+
     private FailoverDemo() {
     }
 
@@ -17,40 +24,46 @@ public final class FailoverDemo {
         Path assembly = Path.of(args[0]);
         Path workDir = Path.of(args[1]).toAbsolutePath();
         long protectedMillis = args.length > 2 ? Long.parseLong(args[2]) * 1000 : 3000;
-        String unavailable = ClientNetwork.unavailableBecause();
+        StorageMode storage = args.length > 3 ? StorageMode.byLabel(args[3]) : StorageMode.SHARED_FILE;
+        String unavailable = FailoverNetwork.unavailableBecause();
         if (unavailable != null) {
             System.out.println("The failover demo cannot run here: it " + unavailable + ".");
             System.exit(2);
         }
         boolean ok;
-        say("Starting two Kemari nodes (Karaf JVMs) on this machine and a client network");
-        try (TwoNodeCluster cluster = TwoNodeCluster.start(assembly, workDir)) {
+        say("Building the network (a namespace per machine: hosts a and b, a switch, a client) and starting two Kemari nodes");
+        try (TwoNodeCluster cluster = TwoNodeCluster.start(assembly, workDir, storage, DISK_BYTES)) {
             ok = run(cluster, protectedMillis);
-            say("Cleaning up: client, both nodes, TAP, bridge and namespace");
+            say("Cleaning up: client, both nodes, storage, namespaces (with their bridges, veths and TAPs)");
         }
-        System.out.println(ok ? "\nDemo finished: the VM survived the death of its host, and the client saw no rollback and no lost write."
-                : "\nDemo FAILED: see above.");
+        System.out.println(ok ? "\nDemo finished: the VM survived the death of its host; its TCP client saw a pause, no reset"
+                + " and no lost write." : "\nDemo FAILED: see above.");
         System.exit(ok ? 0 : 1);
     }
 
     private static boolean run(TwoNodeCluster cluster, long protectedMillis) throws Exception {
         KarafNode a = cluster.primary();
         KarafNode b = cluster.standby();
+        FailoverNetwork net = cluster.network;
         for (KarafNode n : new KarafNode[] {a, b}) {
-            detail("node %s: pid %d, SSH console 127.0.0.1:%d, standby listener %s, files in %s", n.name(), n.pid(),
-                    n.sshPort(), n.standbyAddress(), n.home());
+            detail("host %s: namespace %s, address %s (replication listener %s), console %s; node pid %d, files in %s",
+                    n.name(), n.host().namespace(), n.host().address(), n.standbyAddress(), n.consoleAddress(), n.pid(), n.home());
         }
-        ClientNetwork net = cluster.network;
-        detail("the VM's NIC: TAP %s on a bridge; the client runs in network namespace %s (%s), the guest is %s",
-                net.tap, net.namespace, net.clientAddress, net.guestAddress);
+        detail("each host has a persistent TAP %s on its bridge to the switch (namespace %s); the client is %s in %s;"
+                + " the guest will be %s", net.tap, net.switchNamespace, net.clientAddress, net.clientNamespace, net.guestAddress);
+        detail("the VM's disk (%s storage): %s", cluster.disk().mode(), cluster.disk().argument());
 
-        say("Starting VM %s on node %s (unprotected): a test guest that writes a disk and answers UDP status requests", cluster.vmName, a.name());
-        detail("%s> %s", a.name(), cluster.vmStartCommand());
-        detail("%s", cluster.startVm().strip());
-        StatusReply r = cluster.probe().latest();
-        detail("the client (a status request every 2 ms) hears it: rounds %d, disk writes acked %d", r.rounds(), r.diskWritesAcked());
+        say("Starting VM %s on host %s (unprotected): a test guest with a TCP key-value server on port %d", cluster.vmName,
+                a.name(), KV_PORT);
+        detail("%s> %s", a.name(), cluster.vmStartCommand("--workload kv"));
+        detail("%s", cluster.startVm("--workload kv").strip());
+        KvClientProcess client = KvClientProcess.start(net, KV_PORT, System.nanoTime(), cluster.workDir().resolve("kv-client.err"));
+        cluster.attachClient(client);
+        detail("the client connected from %s:%s and sends a request every %d ms on that one connection: PUT k<i> v<i>,"
+                + " and every fourth a GET of an earlier key", net.clientAddress, client.localPort(),
+                KvClientProcess.INTERVAL_MICROS / 1000);
 
-        say("Protecting it: node %s becomes its standby", b.name());
+        say("Protecting it: host %s becomes its standby", b.name());
         detail("%s> kemari:protect %s %s", a.name(), cluster.vmName, b.standbyAddress());
         detail("%s", cluster.protect().strip());
         Thread.sleep(protectedMillis);
@@ -58,40 +71,44 @@ public final class FailoverDemo {
         shell(a, "kemari:status");
         shell(b, "kemari:status");
 
-        StatusReply before = cluster.probe().latest();
-        say("Killing node %s's JVM with SIGKILL (pid %d): no shutdown, no goodbye on the link", a.name(), a.pid());
+        int before = client.count();
+        KvExchange lastBefore = client.latest();
+        say("Killing host %s's node with SIGKILL (pid %d): no shutdown, no goodbye on the link", a.name(), a.pid());
         TwoNodeCluster.Takeover takeover = cluster.killPrimary();
-        detail("node %s is gone (reaped %.1f ms after the signal)", a.name(), takeover.killMicros() / 1000.0);
+        detail("node %s is gone (reaped %.1f ms after the signal)", a.name(), takeover.killDurationMicros() / 1000.0);
 
-        say("Node %s took over by itself (heartbeat failover policy)", b.name());
+        say("Host %s took over by itself (heartbeat failover policy); its TAP announced the VM's MAC (RARP)", b.name());
         shell(b, "kemari:vm-list");
         shell(b, "kemari:status");
-
-        FailoverObservation seen = takeover.seen();
-        say("What the client saw");
-        detail("replies while protected: %d; last reply before the kill: rounds %d, disk writes acked %d",
-                seen.repliesBeforeKill(), before.rounds(), before.diskWritesAcked());
-        if (seen.lastBeforeOutage() == null) {
-            detail("no reply after the kill");
-            return false;
-        }
-        detail("last reply before the outage: #%d, rounds %d, disk writes acked %d", seen.lastBeforeOutage().nonce(),
-                seen.lastBeforeOutage().rounds(), seen.lastBeforeOutage().diskWritesAcked());
-        detail("first reply after it:         #%d, rounds %d, disk writes acked %d (from the standby's last epoch)",
-                seen.firstAfterOutage().nonce(), seen.firstAfterOutage().rounds(), seen.firstAfterOutage().diskWritesAcked());
-        detail("now:                               rounds %d, disk writes acked %d", seen.last().rounds(), seen.last().diskWritesAcked());
-        detail("outage seen by the client: %.1f ms (%d requests unanswered); VM listed running on %s %.1f ms after the kill",
-                seen.outageMicros() / 1000.0, seen.unansweredDuringOutage(), b.name(), takeover.runningAfterMicros() / 1000.0);
         detail("%s's own account: %s", b.name(), takeover.takeoverMessage());
+        Thread.sleep(1_000);
 
-        String rollback = seen.rollback();
-        String continuation = seen.continuation();
-        String disk = cluster.stopVmAndVerifyDisk();
+        say("What the client saw");
+        KvHistory history = new KvHistory(client.exchanges());
+        KvExchange longest = history.longestWait(takeover.killMicros(), takeover.killMicros() + takeover.answeredAfterMicros() + 300_000);
+        detail("requests answered before the kill: %d, the last %s", before, lastBefore);
+        detail("the longest wait for a reply around the kill: %.1f ms, for %s", longest.latencyMicros() / 1000.0, longest);
+        detail("VM running on %s %.1f ms after the kill; the client's first reply from it %.1f ms after the kill",
+                b.name(), takeover.runningAfterMicros() / 1000.0, takeover.answeredAfterMicros() / 1000.0);
+        detail("requests answered since the kill: %d, the last %s", client.count() - before, client.latest());
+        List<String> errors = client.errors();
+        detail("connection errors (reset, EOF, timeout): %s", errors.isEmpty() ? "none" : errors);
+
+        say("Reading back every key on the same connection, then QUIT");
+        boolean bye = client.finish(60_000);
+        history = new KvHistory(client.exchanges());
+        String violation = history.violation();
+        cluster.stopVm();
+        List<GuestKvLog.Put> acked = history.acknowledgedPuts();
+        String disk = GuestKvLog.verify(cluster.currentDiskImage(), GuestKvLog.defaultLogStart(DISK_BYTES), acked);
+        detail("%d requests on one TCP connection (client port %s), %d PUTs acknowledged", history.count(x -> true),
+                client.localPort(), acked.size());
+
         say("Checks (outside both nodes)");
-        detail("no rollback visible to the client:            %s", rollback == null ? "OK" : rollback);
-        detail("the guest went on from the last epoch:        %s", continuation == null ? "OK" : continuation);
-        detail("every acknowledged disk write is on the disk: %s", disk == null ? "OK" : disk);
-        return rollback == null && continuation == null && disk == null;
+        detail("the connection was never reset, ended with QUIT/BYE:        %s", errors.isEmpty() && bye ? "OK" : "FAILED " + errors);
+        detail("every PUT answered OK <n> in order, every GET the latest value: %s", violation == null ? "OK" : violation);
+        detail("every acknowledged PUT is in the log on the disk:             %s", disk == null ? "OK" : disk);
+        return errors.isEmpty() && bye && violation == null && disk == null;
     }
 
     private static void shell(KarafNode node, String command) {

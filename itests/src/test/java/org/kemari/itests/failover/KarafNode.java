@@ -12,29 +12,44 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * One Kemari node: the real distribution unpacked into {@code <nodesDir>/<name>}, on its own
- * loopback ports, run by {@code bin/karaf server} as a child process of this JVM. It can be killed
- * like a host that loses power (SIGKILL to the Karaf JVM) and started again fresh.
+ * One Kemari node: the real distribution unpacked into {@code <nodesDir>/<name>}, run by
+ * {@code bin/karaf server} as a child process of this JVM inside its host's network namespace
+ * (docs/test-topology.md). Its console listens on the host's management address, its standby
+ * listener on the host's address on the switch. It runs in a mount namespace of its own too,
+ * where {@code localDisks} shows this host's own directory ({@code <nodesDir>/<name>.disks}):
+ * each host has a local disk at the same path, as replicated storage needs. It can be killed
+ * like a host that loses power (SIGKILL to the Karaf JVM) and started again.
  */
 final class KarafNode implements AutoCloseable {
     private static final String USER = "failover";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    /** Every node's standby listener port (each host has its own port space). */
+    static final int STANDBY_PORT = 7788;
+    private static final int SSH_PORT = 8101;
 
     private final String name;
+    private final FailoverNetwork.Host host;
     private final Path assembly;
     private final Path home;
+    private final Path localDisks;
+    private final Path ownDisks;
     private final String password = "ft-" + UUID.randomUUID();
     private Process karaf;
     private KarafShell shell;
-    private int sshPort;
-    private int standbyPort;
     private int lives;
 
-    KarafNode(String name, Path assembly, Path nodesDir) {
-        this.name = name;
+    /**
+     * @param host the machine this node runs on
+     * @param localDisks where every node sees its own host's local disk directory (an existing, empty directory)
+     */
+    KarafNode(FailoverNetwork.Host host, Path assembly, Path nodesDir, Path localDisks) {
+        this.name = host.name();
+        this.host = host;
         this.assembly = assembly;
         this.home = nodesDir.resolve(name);
+        this.localDisks = localDisks;
+        this.ownDisks = nodesDir.resolve(name + ".disks");
     }
 
     String name() {
@@ -43,7 +58,16 @@ final class KarafNode implements AutoCloseable {
 
     /** host:port where this node listens as a standby (the argument of kemari:protect). */
     String standbyAddress() {
-        return "127.0.0.1:" + standbyPort;
+        return host.address() + ":" + STANDBY_PORT;
+    }
+
+    FailoverNetwork.Host host() {
+        return host;
+    }
+
+    /** This host's local disk directory as seen from outside (the node sees it at {@code localDisks}). */
+    Path ownDisks() {
+        return ownDisks;
     }
 
     /** The Karaf JVM's process id (the script execs it), or -1 when not running. */
@@ -51,9 +75,9 @@ final class KarafNode implements AutoCloseable {
         return karaf == null ? -1 : karaf.pid();
     }
 
-    /** The node's SSH console port (127.0.0.1). */
-    int sshPort() {
-        return sshPort;
+    /** The node's SSH console: host:port on the management link. */
+    String consoleAddress() {
+        return host.managementAddress() + ":" + SSH_PORT;
     }
 
     Path home() {
@@ -68,13 +92,20 @@ final class KarafNode implements AutoCloseable {
         return karaf != null && karaf.isAlive();
     }
 
-    /** Unpacks a clean copy of the distribution (replacing any earlier one) and starts it. */
+    /**
+     * Unpacks a clean copy of the distribution (replacing any earlier one) and starts it.
+     *
+     * @throws IOException if the host's namespace is missing (before anything is made) or the node does not come up
+     */
     void startFresh() throws IOException, InterruptedException {
         if (isRunning()) {
             throw new IllegalStateException(name + " is running");
         }
+        requireNamespace();
         lives++;
         Directories.deleteTree(home);
+        Directories.deleteTree(ownDisks);
+        Files.createDirectories(ownDisks);
         unpack();
         configure();
         launch();
@@ -95,12 +126,20 @@ final class KarafNode implements AutoCloseable {
         if (Files.exists(log())) {
             Files.move(log(), logs.resolve(name + "-" + lives + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+        requireNamespace();
         lives++;
         Directories.deleteTree(home.resolve("data/kemari"));
         Directories.deleteTree(home.resolve("data/tmp"));
         configure();
         launch();
         awaitReady();
+    }
+
+    private void requireNamespace() throws IOException {
+        if (!FailoverNetwork.namespaceExists(host.namespace())) {
+            throw new IOException(name + ": network namespace '" + host.namespace() + "' does not exist (ip netns list);"
+                    + " the node was not started");
+        }
     }
 
     private void unpack() throws IOException {
@@ -116,13 +155,10 @@ final class KarafNode implements AutoCloseable {
     }
 
     private void configure() throws IOException {
-        sshPort = FreePorts.next();
-        standbyPort = FreePorts.next();
         Path etc = home.resolve("etc");
-        ConfigFiles.set(etc.resolve("org.apache.karaf.shell.cfg"), "sshPort", String.valueOf(sshPort));
-        Path management = etc.resolve("org.apache.karaf.management.cfg");
-        ConfigFiles.set(management, "rmiRegistryPort", String.valueOf(FreePorts.next()));
-        ConfigFiles.set(management, "rmiServerPort", String.valueOf(FreePorts.next()));
+        // The console on the management link; JMX stays on the namespace's own loopback.
+        ConfigFiles.set(etc.resolve("org.apache.karaf.shell.cfg"), "sshHost", host.managementAddress());
+        ConfigFiles.set(etc.resolve("org.apache.karaf.shell.cfg"), "sshPort", String.valueOf(SSH_PORT));
         ConfigFiles.set(etc.resolve("org.kemari.engine.cfg"), "standby.listen", standbyAddress());
         // Take over 200 ms after the primary falls silent (a killed primary's link also drops at once).
         ConfigFiles.set(etc.resolve("org.kemari.policy.failover.heartbeat.cfg"), "timeoutMillis", "200");
@@ -131,7 +167,12 @@ final class KarafNode implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
+        // ip netns exec, unshare and sh all exec, so the child is Karaf's JVM itself (see below).
+        // The private mount namespace shows this host's own disk directory at localDisks.
+        List<String> command = FailoverNetwork.inNamespace(host.namespace(), List.of("unshare", "--mount",
+                "--propagation", "private", "--", "sh", "-c", "mount --bind \"$1\" \"$2\" && exec \"$3\" server", "sh",
+                ownDisks.toString(), localDisks.toString(), home.resolve("bin/karaf").toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(home.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
@@ -151,7 +192,7 @@ final class KarafNode implements AutoCloseable {
             }
             try {
                 if (shell == null) {
-                    shell = new KarafShell(name, sshPort, USER, password);
+                    shell = new KarafShell(name, host.managementAddress(), SSH_PORT, USER, password);
                 }
                 shell.execute("kemari:vm-list", COMMAND_TIMEOUT);
                 return;

@@ -14,7 +14,7 @@ import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 
 /**
- * Runs Karaf shell commands on a node's SSH console (127.0.0.1:sshPort) with an in-process SSH
+ * Runs Karaf shell commands on a node's SSH console (its management address) with an in-process SSH
  * client: a command costs milliseconds, where bin/client costs a JVM start. Karaf ends an SSH
  * session after one exec command, so every command gets a session of its own.
  */
@@ -23,18 +23,20 @@ final class KarafShell implements AutoCloseable {
     private static final String ANSI = "\u001B\\[[0-9;?]*[A-Za-z]";
 
     private final String nodeName;
+    private final String host;
     private final int port;
     private final String user;
     private final String password;
     private final SshClient client;
 
-    KarafShell(String nodeName, int port, String user, String password) {
+    KarafShell(String nodeName, String host, int port, String user, String password) {
         this.nodeName = nodeName;
+        this.host = host;
         this.port = port;
         this.user = user;
         this.password = password;
         client = SshClient.setUpDefaultClient();
-        // Loopback to a node this test just unpacked: its host key is new every time.
+        // A node this test just unpacked, on a link only this test made: its host key is new every time.
         client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
         client.start();
     }
@@ -70,7 +72,7 @@ final class KarafShell implements AutoCloseable {
     }
 
     private ClientSession login() throws IOException {
-        ClientSession session = client.connect(user, "127.0.0.1", port).verify(CONNECT_TIMEOUT).getSession();
+        ClientSession session = client.connect(user, host, port).verify(CONNECT_TIMEOUT).getSession();
         try {
             session.addPasswordIdentity(password);
             session.auth().verify(CONNECT_TIMEOUT);

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * Runs {@link StatusProbe} in the client namespace as a child process and collects its replies,
  * in the order they arrived.
  */
-final class ProbeProcess implements AutoCloseable {
+final class ProbeProcess implements GuestClient {
     /** One status request every 2 ms. */
     static final int INTERVAL_MICROS = 2_000;
     /** The probe ends by itself after this long even if nobody stops it. */
@@ -33,10 +33,10 @@ final class ProbeProcess implements AutoCloseable {
         this.reader.start();
     }
 
-    static ProbeProcess start(ClientNetwork network, Path stderrFile) throws IOException, InterruptedException {
+    static ProbeProcess start(FailoverNetwork network, Path stderrFile) throws IOException, InterruptedException {
         String classes = Path.of(StatusProbe.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = network.inNamespace(List.of(java, "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> command = network.inClient(List.of(java, "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", classes, StatusProbe.class.getName(), network.guestAddress, String.valueOf(INTERVAL_MICROS),
                 String.valueOf(MAX_SECONDS)));
         Process p = new ProcessBuilder(command).redirectError(stderrFile.toFile()).start();
@@ -88,6 +88,16 @@ final class ProbeProcess implements AutoCloseable {
     /** Lines the probe printed that were not replies (errors, junk datagrams). */
     synchronized List<String> otherLines() {
         return new ArrayList<>(otherLines);
+    }
+
+    @Override
+    public boolean awaitAnswer(long notBeforeMicros, long timeoutMillis) throws InterruptedException {
+        return awaitReply(Math.max(0, count() - 1), notBeforeMicros, timeoutMillis) != null;
+    }
+
+    @Override
+    public String complaints() {
+        return otherLines().toString();
     }
 
     /** Waits until a reply arrives after index {@code from} and at or after {@code notBeforeMicros}; null on timeout. */

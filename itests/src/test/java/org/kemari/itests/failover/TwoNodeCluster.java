@@ -1,68 +1,65 @@
 package org.kemari.itests.failover;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import org.kemari.guest.GuestDiskPattern;
-
 /**
- * Two Kemari nodes of the real distribution on this machine, a protected test VM that writes to a
- * shared disk file and answers on the client network, and the client that watches it: the
- * scenario of the two-node failover test and of the demo. One node is the primary (runs the VM),
- * the other its standby; a failover swaps the roles.
+ * Two Kemari nodes of the real distribution, each in its own host namespace of a
+ * {@link FailoverNetwork}, a test VM with a disk in one {@link StorageMode}, and a client of the VM
+ * in the client namespace: the scenario of the two-node failover tests and of the demo. One node
+ * is the primary (runs the VM), the other its standby; a failover swaps the roles.
  */
 final class TwoNodeCluster implements AutoCloseable {
-    /** The guest's disk writer cycles through this many 4 KiB blocks (sequential mode). */
-    static final int DISK_BLOCKS = 256;
     private static final long TAKEOVER_TIMEOUT_MILLIS = 30_000;
-    /** How long the client keeps watching after the new primary's first reply. */
+    /** How long the client keeps being watched after the new primary's first answer. */
     private static final long WATCH_AFTER_TAKEOVER_MILLIS = 300;
 
     final String vmName = String.format("ft%04x", ThreadLocalRandom.current().nextInt(1 << 16));
-    final Path disk;
-    final ClientNetwork network;
+    final FailoverNetwork network;
     private final Path workDir;
+    /** Where every node sees its own host's local disk directory (see {@link KarafNode}). */
+    private final Path localDisks;
     private KarafNode primary;
     private KarafNode standby;
-    private ProbeProcess probe;
-    private int protectedFrom;
+    private VmDisk disk;
+    private GuestClient client;
     private final Thread cleanupOnExit = new Thread(this::closeQuietly, "two-node-cleanup");
 
-    private TwoNodeCluster(Path workDir, ClientNetwork network, KarafNode a, KarafNode b) {
+    private TwoNodeCluster(Path workDir, FailoverNetwork network) {
         this.workDir = workDir;
         this.network = network;
-        this.primary = a;
-        this.standby = b;
-        this.disk = workDir.resolve("shared-disk.img");
+        this.localDisks = workDir.resolve("local-disk");
     }
 
-    /** Builds the client network and starts nodes {@code a} (primary) and {@code b} (standby) side by side. */
-    static TwoNodeCluster start(Path assembly, Path workDir) throws IOException, InterruptedException {
-        // Nodes, logs and disk of an earlier run go: this run's are what a failure points at.
+    /**
+     * Builds the network, starts nodes {@code a} (primary) and {@code b} (standby) side by side in
+     * their host namespaces and makes the VM's disk of {@code diskBytes} in the given storage mode.
+     */
+    static TwoNodeCluster start(Path assembly, Path workDir, StorageMode storage, long diskBytes)
+            throws IOException, InterruptedException {
+        // Nodes, logs and disks of an earlier run go: this run's are what a failure points at.
         Directories.deleteTree(workDir);
         Files.createDirectories(workDir);
-        ClientNetwork network = ClientNetwork.create();
-        Path nodes = workDir.resolve("nodes");
-        TwoNodeCluster cluster = new TwoNodeCluster(workDir, network, new KarafNode("a", assembly, nodes),
-                new KarafNode("b", assembly, nodes));
+        TwoNodeCluster cluster = new TwoNodeCluster(workDir, FailoverNetwork.create(List.of("a", "b")));
         // Ctrl-C or a killed Maven still removes nodes, client and network.
         Runtime.getRuntime().addShutdownHook(cluster.cleanupOnExit);
         try {
+            Files.createDirectories(cluster.localDisks);
+            Path nodes = workDir.resolve("nodes");
+            cluster.primary = new KarafNode(cluster.network.host("a"), assembly, nodes, cluster.localDisks);
+            cluster.standby = new KarafNode(cluster.network.host("b"), assembly, nodes, cluster.localDisks);
             cluster.startBothNodes();
-            try (RandomAccessFile f = new RandomAccessFile(cluster.disk.toFile(), "rw")) {
-                f.setLength(0);
-                f.setLength(DISK_BLOCKS * (long) GuestDiskPattern.BLOCK_SIZE);
-            }
-            cluster.probe = ProbeProcess.start(network, workDir.resolve("probe.err"));
+            cluster.disk = VmDisk.create(storage, cluster.vmName, diskBytes, workDir, cluster.network, cluster.primary,
+                    cluster.localDisks);
             return cluster;
         } catch (IOException | InterruptedException | RuntimeException e) {
-            cluster.close();
+            cluster.closeQuietly();
             throw e;
         }
     }
@@ -99,25 +96,36 @@ final class TwoNodeCluster implements AutoCloseable {
         return standby;
     }
 
-    ProbeProcess probe() {
-        return probe;
+    VmDisk disk() {
+        return disk;
     }
 
-    /** The kemari:vm-start command for the test VM: disk writer and network responder, paced. */
-    String vmStartCommand() {
-        return "kemari:vm-start --memory 32M --workload disk,net --disk " + disk + " --nic tap:" + network.tap
-                + " --ip " + network.guestAddress + " -o guest.disk-blocks=" + DISK_BLOCKS + " -o guest.pace-us=200 " + vmName;
+    Path workDir() {
+        return workDir;
     }
 
-    /** Starts the VM on the primary (unprotected) and waits until it answers the client. */
-    String startVm() throws InterruptedException {
-        int from = probe.count();
-        String out = primary.execute(vmStartCommand());
-        if (probe.awaitReply(from, 0, 20_000) == null) {
-            throw new AssertionError("VM " + vmName + " on " + primary.name() + " never answered the client's status requests;"
-                    + " probe said " + probe.otherLines() + "\n" + primary.execute("kemari:vm-list"));
+    /** The client whose answers tell that the VM runs and its output reaches the client (closed with the cluster). */
+    void attachClient(GuestClient guestClient) {
+        this.client = guestClient;
+    }
+
+    /** The kemari:vm-start command for the test VM with these workload options (e.g. "--workload kv"). */
+    String vmStartCommand(String workloadOptions) {
+        return "kemari:vm-start --memory 32M " + workloadOptions + " --disk " + disk.argument() + " --nic tap:" + network.tap
+                + " --ip " + network.guestAddress + " " + vmName;
+    }
+
+    /** Starts the VM on the primary (unprotected). */
+    String startVm(String workloadOptions) {
+        return primary.execute(vmStartCommand(workloadOptions));
+    }
+
+    /** Waits until the attached client gets an answer at or after {@code notBeforeMicros}. */
+    void awaitClientAnswer(long notBeforeMicros, long timeoutMillis, String what) throws InterruptedException {
+        if (!client.awaitAnswer(notBeforeMicros, timeoutMillis)) {
+            throw new AssertionError("no answer reached the client " + what + "; the client said " + client.complaints()
+                    + "\n" + primary.execute("kemari:status"));
         }
-        return out;
     }
 
     /**
@@ -130,12 +138,7 @@ final class TwoNodeCluster implements AutoCloseable {
         while (true) {
             try {
                 String out = primary.execute(command);
-                protectedFrom = probe.count();
-                long now = StatusProbe.nowMicros();
-                if (probe.awaitReply(protectedFrom, now, 10_000) == null) {
-                    throw new AssertionError("no reply reached the client after protection started on " + primary.name()
-                            + ":\n" + primary.execute("kemari:status"));
-                }
+                awaitClientAnswer(StatusProbe.nowMicros(), 10_000, "after protection started on " + primary.name());
                 return out;
             } catch (ShellCommandException e) {
                 boolean notListening = e.getMessage().contains("refused the connection");
@@ -161,18 +164,17 @@ final class TwoNodeCluster implements AutoCloseable {
         String when = "killed " + victim.name() + " at " + java.time.Instant.ofEpochSecond(0, killMicros * 1000)
                 + ", its JVM was gone " + (killedMicros - killMicros) / 1000 + " ms later";
         long runningAtMicros = awaitRunningOn(survivor, when);
-        StatusReply first = probe.awaitReply(protectedFrom, runningAtMicros, TAKEOVER_TIMEOUT_MILLIS);
-        if (first == null) {
-            throw new AssertionError("VM " + vmName + " runs on " + survivor.name() + " but no reply reached the client"
-                    + " since; probe said " + probe.otherLines() + "\n" + survivor.execute("kemari:status"));
+        if (!client.awaitAnswer(runningAtMicros, TAKEOVER_TIMEOUT_MILLIS)) {
+            throw new AssertionError("VM " + vmName + " runs on " + survivor.name() + " but no answer reached the client"
+                    + " since; the client said " + client.complaints() + "\n" + survivor.execute("kemari:status"));
         }
+        long answeredAtMicros = StatusProbe.nowMicros();
         Thread.sleep(WATCH_AFTER_TAKEOVER_MILLIS);
         String status = survivor.execute("kemari:status");
         primary = survivor;
         standby = victim;
-        FailoverObservation seen = new FailoverObservation(probe.since(protectedFrom), killMicros);
-        return new Takeover(victim.name(), survivor.name(), seen, killedMicros - killMicros,
-                runningAtMicros - killMicros, status);
+        return new Takeover(victim.name(), survivor.name(), killMicros, killedMicros - killMicros,
+                runningAtMicros - killMicros, answeredAtMicros - killMicros, status);
     }
 
     /** Polls the survivor's kemari:vm-list until it shows the VM running; returns when (µs since the epoch). */
@@ -207,27 +209,17 @@ final class TwoNodeCluster implements AutoCloseable {
         standby.restartAfterKill();
     }
 
-    /**
-     * Checks the shared disk against the newest reply: every write the client saw acknowledged is
-     * there, intact. The VM may still be writing (see {@link GuestDiskPattern#verifySequentialWhileWritten}).
-     */
-    String verifyDiskWhileRunning() throws IOException {
-        StatusReply latest = probe.latest();
-        return GuestDiskPattern.verifySequentialWhileWritten(disk, DISK_BLOCKS, latest.diskWritesAcked());
+    /** The image the VM writes now, as seen from outside the nodes (the primary's own copy if replicated). */
+    Path currentDiskImage() {
+        return disk.imageOn(primary);
     }
 
-    /** Stops the VM on the primary, then checks the disk against the last reply the client got. */
-    String stopVmAndVerifyDisk() throws IOException {
+    /** Stops the VM on the primary: its disk is complete afterwards. */
+    void stopVm() {
         primary.execute("kemari:vm-stop " + vmName);
-        StatusReply latest = probe.latest();
-        return GuestDiskPattern.verifySequential(disk, DISK_BLOCKS, latest.diskWritesAcked());
     }
 
-    Path workDir() {
-        return workDir;
-    }
-
-    /** Stops the client, kills both nodes, removes the network; the first problem is rethrown after all ran. */
+    /** Stops the client, kills both nodes, stops the storage, removes the network; the first problem is rethrown after all ran. */
     @Override
     public void close() throws IOException, InterruptedException {
         try {
@@ -236,7 +228,7 @@ final class TwoNodeCluster implements AutoCloseable {
             // Already shutting down: this is the hook itself.
         }
         Exception first = null;
-        for (AutoCloseable c : new AutoCloseable[] {probe, primary, standby, network}) {
+        for (AutoCloseable c : new AutoCloseable[] {client, primary, standby, disk, network}) {
             try {
                 if (c != null) {
                     c.close();
@@ -271,13 +263,14 @@ final class TwoNodeCluster implements AutoCloseable {
      *
      * @param victim the killed node
      * @param survivor the node that took over
-     * @param seen what the client saw
-     * @param killMicros how long SIGKILL took until the JVM was reaped
+     * @param killMicros when the kill was sent (µs since the epoch)
+     * @param killDurationMicros how long SIGKILL took until the JVM was reaped
      * @param runningAfterMicros from the kill until the survivor's vm-list showed the VM running
+     * @param answeredAfterMicros from the kill until the client had an answer from the VM on the survivor
      * @param survivorStatus the survivor's kemari:status afterwards
      */
-    record Takeover(String victim, String survivor, FailoverObservation seen, long killMicros, long runningAfterMicros,
-                    String survivorStatus) {
+    record Takeover(String victim, String survivor, long killMicros, long killDurationMicros, long runningAfterMicros,
+                    long answeredAfterMicros, String survivorStatus) {
 
         /** The survivor's own account: "took over at epoch N (...) in X ms". */
         String takeoverMessage() {

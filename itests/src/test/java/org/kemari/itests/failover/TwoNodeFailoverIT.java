@@ -15,11 +15,13 @@ import java.util.Random;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
+import org.kemari.guest.GuestDiskPattern;
 
 /**
- * End-to-end failover of the real distribution: two Karaf JVMs on this machine, a protected VM
- * that writes to a shared disk and answers a client in its own network namespace, and the primary
- * killed with SIGKILL at random moments. A verifier outside both nodes (the client's replies and
+ * End-to-end failover of the real distribution: two Karaf JVMs on this machine, each in its own
+ * host network namespace (docs/test-topology.md), a protected VM that writes to a shared disk and
+ * answers a UDP client in its own network namespace, and the primary killed with SIGKILL at random
+ * moments. A verifier outside both nodes (the client's replies and
  * the disk file) checks the invariants after every kill; then the killed node comes back fresh as
  * the new standby and the roles alternate.
  *
@@ -40,16 +42,24 @@ public class TwoNodeFailoverIT {
     private static final Path WORK_DIR = Path.of("target", "failover").toAbsolutePath();
     private static final Path REPORT = WORK_DIR.resolve("report.txt");
 
+    /** The guest's disk writer cycles through this many 4 KiB blocks (sequential mode). */
+    static final int DISK_BLOCKS = 256;
+    /** Disk writer and UDP status service, paced. */
+    private static final String WORKLOAD = "--workload disk,net -o guest.disk-blocks=" + DISK_BLOCKS + " -o guest.pace-us=200";
+
     private TwoNodeCluster cluster;
+    private ProbeProcess probe;
 
     @Before
     public void setUp() throws Exception {
-        String noNetwork = ClientNetwork.unavailableBecause();
+        String noNetwork = FailoverNetwork.unavailableBecause();
         assumeTrue("two-node failover test skipped: " + noNetwork, noNetwork == null);
         assumeTrue("two-node failover test skipped: needs /dev/kvm (read-write)", Files.isWritable(Path.of("/dev/kvm")));
         Path assembly = Path.of(System.getProperty("kemari.assembly", ""));
         assumeTrue("two-node failover test skipped: no distribution (kemari.assembly)", Files.isRegularFile(assembly));
-        cluster = TwoNodeCluster.start(assembly, WORK_DIR);
+        cluster = TwoNodeCluster.start(assembly, WORK_DIR, StorageMode.SHARED_FILE, DISK_BLOCKS * 4096L);
+        probe = ProbeProcess.start(cluster.network, WORK_DIR.resolve("probe.err"));
+        cluster.attachClient(probe);
     }
 
     @After
@@ -65,25 +75,28 @@ public class TwoNodeFailoverIT {
         long seed = seed();
         Random random = new Random(seed);
         log("two-node failover: %d kill points, seed %d (-Dkemari.failover.seed=%d repeats the timing)", iterations, seed, seed);
-        log("VM %s: %s", cluster.vmName, cluster.startVm().strip());
+        log("VM %s: %s", cluster.vmName, cluster.startVm(WORKLOAD).strip());
+        cluster.awaitClientAnswer(0, 20_000, "from the new VM");
         List<Long> outages = new ArrayList<>();
         for (int i = 1; i <= iterations; i++) {
             String roles = cluster.primary().name() + " -> " + cluster.standby().name();
+            int protectedFrom = probe.count();
             String protectedBy = cluster.protect().strip();
             long protectedMillis = MIN_PROTECTED_MILLIS + (long) (random.nextDouble() * (MAX_PROTECTED_MILLIS - MIN_PROTECTED_MILLIS));
             Thread.sleep(protectedMillis);
 
             TwoNodeCluster.Takeover takeover = cluster.killPrimary();
-            FailoverObservation seen = takeover.seen();
+            FailoverObservation seen = new FailoverObservation(probe.since(protectedFrom), takeover.killMicros());
             String context = "iteration " + i + " (" + roles + ", killed after " + protectedMillis + " ms protected, seed " + seed + ")";
             assertNull(context + ": " + protectedBy, seen.rollback());
             assertNull(context, seen.continuation());
-            assertNull(context + ": acknowledged write lost", cluster.verifyDiskWhileRunning());
+            assertNull(context + ": acknowledged write lost", GuestDiskPattern.verifySequentialWhileWritten(
+                    cluster.currentDiskImage(), DISK_BLOCKS, probe.latest().diskWritesAcked()));
             outages.add(seen.outageMicros());
             log("%2d %s killed after %4d ms (JVM gone in %.1f ms, VM listed running on %s after %.1f ms): %s;"
                     + " client outage %6.1f ms (%d requests unanswered), rounds %d -> %d,"
                     + " disk writes acked %d -> %d, %d/%d replies before/after", i, roles, protectedMillis,
-                    takeover.killMicros() / 1000.0, takeover.survivor(), takeover.runningAfterMicros() / 1000.0,
+                    takeover.killDurationMicros() / 1000.0, takeover.survivor(), takeover.runningAfterMicros() / 1000.0,
                     takeover.takeoverMessage(), seen.outageMicros() / 1000.0, seen.unansweredDuringOutage(),
                     seen.lastBeforeOutage().rounds(), seen.firstAfterOutage().rounds(),
                     seen.lastBeforeOutage().diskWritesAcked(), seen.firstAfterOutage().diskWritesAcked(),
@@ -91,7 +104,9 @@ public class TwoNodeFailoverIT {
 
             cluster.restartKilledNodeAsStandby();
         }
-        assertNull("after the last failover: acknowledged write lost", cluster.stopVmAndVerifyDisk());
+        cluster.stopVm();
+        assertNull("after the last failover: acknowledged write lost", GuestDiskPattern.verifySequential(
+                cluster.currentDiskImage(), DISK_BLOCKS, probe.latest().diskWritesAcked()));
         log("client-observed outages (ms): %s", outages.stream().map(o -> String.format("%.1f", o / 1000.0)).toList());
         log("median outage %.1f ms over %d failovers", median(outages) / 1000.0, outages.size());
         assertTrue(outages.size() == iterations);
