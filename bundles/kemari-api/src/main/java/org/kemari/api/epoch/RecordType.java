@@ -22,6 +22,12 @@ public enum RecordType {
      * take over when the link then closes. Sent between epochs.
      */
     END_OF_PROTECTION(7),
+    /**
+     * Opaque bytes of a backend's own checkpoint stream ({@link org.kemari.api.hv.StreamCheckpointing}),
+     * in order: epoch n carries the backend's stream up to and including its checkpoint n. Only in a
+     * stream whose header has the BACKEND_STREAM flag. Since 1.2.
+     */
+    BACKEND_STREAM(8),
     /** Control, standby to primary: epoch committed, its held outputs may be released. */
     ACK(16),
     /** Control, standby to primary: the stream is refused (reason code and text for the operator). */

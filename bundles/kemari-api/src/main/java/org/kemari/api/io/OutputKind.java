@@ -5,5 +5,7 @@ public enum OutputKind {
     /** A write to a disk; the guest sees it complete only after release. */
     DISK_WRITE,
     /** An Ethernet frame leaving the VM. */
-    NET_FRAME
+    NET_FRAME,
+    /** A line the VM writes to its console, shown outside only after release. Since 1.2. */
+    CONSOLE
 }

@@ -9,5 +9,5 @@
  * provider that answers "not mine" is skipped, the others each give a per-VM
  * {@link org.kemari.api.io.CheckpointDevice}.
  */
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.kemari.api.io;

@@ -12,6 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.kemari.api.epoch.StreamFormatException;
 import org.kemari.api.hv.HypervisorException;
+import org.kemari.api.hv.StreamCheckpointing;
 import org.kemari.api.hv.Vm;
 import org.kemari.api.io.CheckpointContext;
 import org.kemari.api.io.CheckpointDeviceException;
@@ -45,6 +46,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: an epoch thread (capture and ship) and an acknowledgement thread per connection,
  * plus a reconnect thread while the standby is away.
+ *
+ * <p>A VM that is {@link StreamCheckpointing} writes its own checkpoint stream: the epoch thread
+ * then runs the backend's stream ({@link StreamEpochs}), which replaces pre-copy and capture; the
+ * output gate, acknowledgements, heartbeats and END_OF_PROTECTION stay the same.
  */
 final class ProtectionSession {
     private static final Logger LOG = LoggerFactory.getLogger(ProtectionSession.class);
@@ -219,6 +224,8 @@ final class ProtectionSession {
         CheckpointDeviceSet devices;
         HeldOutputGate gate;
         EpochCapturer capturer;
+        /** Set when the VM writes its own checkpoint stream. */
+        StreamEpochs streamEpochs;
         volatile long nextEpoch;
         volatile long lastCaptureNanos = System.nanoTime();
         volatile boolean ended;
@@ -259,6 +266,10 @@ final class ProtectionSession {
             gate = new HeldOutputGate(vmName, devices.active(), 0, ProtectionSession.this::signal);
             capturer = new EpochCapturer(vm, devices, gate);
             startAckReader();
+            if (vm instanceof StreamCheckpointing streaming) {
+                streamInitialSync(streaming);
+                return;
+            }
             long t0 = System.nanoTime();
             try {
                 writer.writeHeader(StreamHeader.current(vmName,
@@ -293,6 +304,85 @@ final class ProtectionSession {
             }
         }
 
+        /**
+         * Epoch 0 of a backend stream: the backend's thread starts (and stays: it is the epoch
+         * thread), writes the initial copy and its first checkpoint; the standby applies it.
+         */
+        private void streamInitialSync(StreamCheckpointing streaming) throws ProtectionException {
+            if (vm.spec().hasReplicatedDisks()) {
+                throw new ProtectionException(ProtectionException.Reason.VM_NOT_PROTECTABLE, "VM " + vmName
+                        + " writes its own checkpoint stream, which cannot carry replicated disks");
+            }
+            long t0 = System.nanoTime();
+            try {
+                synchronized (writer) {
+                    writer.writeHeader(StreamHeader.current(vmName, StreamFormat.HEADER_FLAG_BACKEND_STREAM));
+                    writer.writeVmSpec(vm.backend(), vm.spec());
+                }
+            } catch (TransportException e) {
+                throw new ProtectionException(ProtectionException.Reason.STANDBY_UNREACHABLE,
+                        "lost the standby during the initial copy: " + e.getMessage(), e);
+            }
+            vm.setOutputGate(gate);
+            streamEpochs = new StreamEpochs(writer, gate, devices, new StreamEpochs.Loop() {
+                @Override
+                public boolean awaitNextEpoch() {
+                    return Connection.this.awaitNextEpoch();
+                }
+
+                @Override
+                public void closing(long n, long outputs) {
+                    outputsPerEpoch.put(n, outputs);
+                    nextEpoch = n + 1;
+                    lastCaptureNanos = System.nanoTime();
+                    capturedAt[(int) (n & 63)] = lastCaptureNanos;
+                    epochsCaptured.incrementAndGet();
+                }
+
+                @Override
+                public boolean ended() {
+                    return ended;
+                }
+            });
+            epochThread = new Thread(() -> streamLoop(streaming), "kemari-stream-" + vmName);
+            epochThread.setDaemon(true);
+            epochThread.start();
+            awaitAck(0, settings.initialSyncTimeoutMillis());
+            LOG.info("VM {} is protected by standby {}: the backend's initial copy and first checkpoint in {} ms",
+                    vmName, standby, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            message = "protected by " + standby + " (backend checkpoint stream)";
+            state = State.PROTECTED;
+        }
+
+        /** The epoch thread of a backend stream: runs until the stream ends, then ends the connection as the epoch loop does. */
+        private void streamLoop(StreamCheckpointing streaming) {
+            Exception failed = null;
+            try {
+                streaming.streamCheckpoints(streamEpochs);
+            } catch (HypervisorException | RuntimeException e) {
+                failed = e;
+            }
+            if (ended) {
+                return;
+            }
+            Exception cause = streamEpochs.failure();
+            if (cause instanceof TransportException) {
+                standbyLost(this, cause.getMessage());
+                return;
+            }
+            Exception why = cause != null ? cause : failed;
+            if (vm.state().isTerminal()) {
+                LOG.info("VM {} has {}; protection ends", vmName, vm.state().name().toLowerCase());
+            } else {
+                LOG.error("VM {}: the backend's checkpoint stream ended, protection ends: {}", vmName,
+                        why == null ? "the backend stopped on its own" : why.toString(), why);
+            }
+            message = vm.state().isTerminal() ? "the VM has " + vm.state().name().toLowerCase()
+                    : "checkpoint stream failed: " + (why == null ? "the backend stopped" : why.getMessage());
+            state = State.ENDED;
+            endOrderly(true);
+        }
+
         private void awaitAck(long epoch, long timeoutMillis) throws ProtectionException {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             lock.lock();
@@ -321,6 +411,9 @@ final class ProtectionSession {
         }
 
         void startEpochs() {
+            if (streamEpochs != null) {
+                return; // the backend's stream thread is the epoch thread, running since epoch 0
+            }
             epochThread = new Thread(this::epochLoop, "kemari-epochs-" + vmName);
             epochThread.setDaemon(true);
             epochThread.start();
@@ -525,7 +618,9 @@ final class ProtectionSession {
                     return;
                 }
                 // Also inside an epoch (a failed capture or ship): the standby then drops that epoch.
-                writer.endOfProtection(nextEpoch - 1);
+                synchronized (writer) {
+                    writer.endOfProtection(nextEpoch - 1);
+                }
             } catch (TransportException | RuntimeException e) {
                 LOG.warn("VM {}: could not tell standby {} that protection ends: {}", vmName, standby, e.getMessage());
             }
@@ -552,7 +647,8 @@ final class ProtectionSession {
             }
             outputsPerEpoch.clear();
             try {
-                if (!vm.state().isTerminal()) {
+                // A backend stream tracks dirty pages itself, and stops when its stream ends.
+                if (!vm.state().isTerminal() && streamEpochs == null) {
                     vm.stopDirtyTracking();
                 }
             } catch (HypervisorException e) {

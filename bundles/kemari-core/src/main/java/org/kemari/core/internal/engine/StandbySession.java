@@ -9,6 +9,8 @@ import org.kemari.api.epoch.StreamFormatException;
 import org.kemari.api.epoch.StreamVersion;
 import org.kemari.api.hv.HypervisorBackend;
 import org.kemari.api.hv.HypervisorException;
+import org.kemari.api.hv.StandbyStream;
+import org.kemari.api.hv.StreamRestoring;
 import org.kemari.api.hv.Vm;
 import org.kemari.api.management.ProtectionException;
 import org.kemari.api.management.ProtectionStatus;
@@ -36,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * atomically and acknowledges it, and asks the failover policy, several times a second and
  * whenever the link fails, whether to take over. Taking over builds the VM from the last
  * committed epoch and runs it here; device models re-issue the requests pending in that state.
+ *
+ * <p>A stream whose epochs are a backend's own checkpoint stream (BACKEND_STREAM) goes to the
+ * backend's {@link StandbyStream}: each epoch is acknowledged only once the backend has applied it,
+ * and taking over asks the backend for the VM of its last applied checkpoint.
  */
 final class StandbySession {
     private static final Logger LOG = LoggerFactory.getLogger(StandbySession.class);
@@ -64,6 +70,10 @@ final class StandbySession {
     private volatile long nextTakeOverNanos;
     private static final int MAX_AUTOMATIC_TAKEOVERS = 5;
     private static final long TAKEOVER_RETRY_MILLIS = 500;
+    /** How long the backend may take to apply one checkpoint before the stream is refused. */
+    private static final long APPLY_TIMEOUT_MILLIS = 120_000;
+    /** The backend's standby VM, fed by a backend checkpoint stream; opened with its first bytes. */
+    private volatile StandbyStream backendStandby;
     /** This node's copies of the VM's replicated disks; opened when the spec arrives. */
     private volatile ReplicaDisks replicas;
 
@@ -107,6 +117,9 @@ final class StandbySession {
         } finally {
             if (takenOver == null && store != null) {
                 store.close();
+            }
+            if (takenOver == null && backendStandby != null) {
+                backendStandby.close();
             }
             if (replicas != null) {
                 replicas.close();
@@ -162,12 +175,14 @@ final class StandbySession {
         }
     }
 
-    private void onFrame(ByteBuffer frame) throws StreamFormatException, IOException, RefusedException, TransportException {
+    private void onFrame(ByteBuffer frame) throws StreamFormatException, IOException, RefusedException, TransportException,
+            InterruptedException {
         if (receiver == null) {
             // The stream header names the VM; the store only takes that VM's stream.
             StreamHeader header = StreamHeader.decode(frame.slice().order(StreamFormat.ORDER));
             store = new CommittedState(header.vmName());
             receiver = new StandbyStreamReceiver(store, images);
+            receiver.backendStreamTarget(this::backendBytes);
         }
         boolean hadSpec = hasSpec();
         long[] committed = receiver.onFrame(frame);
@@ -188,6 +203,11 @@ final class StandbySession {
             return;
         }
         for (long epoch : committed) {
+            if (backendStandby != null && !backendStandby.awaitApplied(epoch, APPLY_TIMEOUT_MILLIS)) {
+                throw new IOException("the " + receiver.backend() + " backend did not apply checkpoint " + epoch
+                        + " within " + APPLY_TIMEOUT_MILLIS + " ms");
+            }
+            // Acknowledged only once applied: a takeover now runs this epoch or a later one.
             link.send(control.ackFrame(epoch));
             epochs.incrementAndGet();
             if (epoch == 0) {
@@ -196,6 +216,31 @@ final class StandbySession {
                 LOG.info("Standby for VM {} ready: initial copy committed ({} MiB)", vmName(),
                         receiver.vmSpec().memoryBytes() >> 20);
             }
+        }
+    }
+
+    /** BACKEND_STREAM bytes: the first ones open the backend's standby VM. */
+    private void backendBytes(ByteBuffer bytes) throws IOException {
+        if (backendStandby == null) {
+            backendStandby = openBackendStandby();
+        }
+        backendStandby.write(bytes);
+    }
+
+    private StandbyStream openBackendStandby() throws IOException {
+        try {
+            checkCanHost();
+        } catch (RefusedException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        HypervisorBackend backend = env.backends().find(receiver.backend()).orElseThrow();
+        if (!(backend instanceof StreamRestoring restoring)) {
+            throw new IOException("backend '" + receiver.backend() + "' cannot restore a checkpoint stream");
+        }
+        try {
+            return restoring.openStandby(receiver.vmSpec());
+        } catch (HypervisorException e) {
+            throw new IOException("backend '" + receiver.backend() + "' cannot prepare the standby VM: " + e.getMessage(), e);
         }
     }
 
@@ -319,7 +364,9 @@ final class StandbySession {
             // Replicated disks: every committed write on this node's copies, durable, before the VM uses them.
             store.applyDiskWrites(replicas);
             replicas.sync();
-            Vm vm = backend.restore(replicas.localSpec(store.spec()), store.memory(), store.machineState());
+            // A backend stream: the backend holds the last applied checkpoint itself.
+            Vm vm = backendStandby != null ? backendStandby.takeOver()
+                    : backend.restore(replicas.localSpec(store.spec()), store.memory(), store.machineState());
             try {
                 // Registered before it runs: a VM that cannot be registered must never run here.
                 env.vmManager().adopt(vm);

@@ -157,6 +157,23 @@ public final class CommittedState implements AutoCloseable {
                 StreamPages.mib(newImage.size()));
     }
 
+    /**
+     * Commits an epoch of a backend checkpoint stream: the backend holds the VM's memory and state
+     * (it has been given the epoch's bytes), this store only the epoch number and spec.
+     */
+    void commitStream(long number, String newBackend, VmSpec newSpec, MachineState newState) {
+        lock.writeLock().lock();
+        try {
+            backend = newBackend;
+            spec = newSpec;
+            state = newState;
+            epoch = number;
+        } finally {
+            lock.writeLock().unlock();
+        }
+        LOG.debug("{}: backend stream epoch {} committed", vmName, number);
+    }
+
     /** Commits an incremental epoch onto the current image. */
     void commitIncremental(long number, PageStaging pages, MachineState newState, List<CommittedDiskWrite> writes) {
         lock.writeLock().lock();

@@ -12,6 +12,7 @@ import org.kemari.api.epoch.StreamFormatException.Reason;
 import org.kemari.api.hv.MachineState;
 import org.kemari.api.hv.StateRecord;
 import org.kemari.api.hv.VmSpec;
+import org.kemari.core.internal.stream.BackendStreamChunk;
 import org.kemari.core.internal.stream.DiskWrite;
 import org.kemari.core.internal.stream.EpochBegin;
 import org.kemari.core.internal.stream.EpochDigest;
@@ -53,12 +54,20 @@ public final class EpochAssembler {
     private long nextEpoch;
     private EpochBegin begin;
     private long stagedPages;
+    /** Later epochs' backend stream bytes, passed on only once the epoch checks out. */
+    private final List<ByteBuffer> stagedStream = new ArrayList<>();
+    private BackendStreamTarget streamTarget;
     /** Epoch 0's image, filled directly; committed or closed, never half-kept. */
     private CommittedImage initialImage;
 
     public EpochAssembler(CommittedState store, ImageFactory images) {
         this.store = Objects.requireNonNull(store, "store");
         this.images = Objects.requireNonNull(images, "images");
+    }
+
+    /** Where a stream with BACKEND_STREAM records goes; needed before such a stream's epoch 0. */
+    public void backendStreamTarget(BackendStreamTarget target) {
+        this.streamTarget = target;
     }
 
     /** Takes the stream's header (VM name, flags). */
@@ -132,6 +141,9 @@ public final class EpochAssembler {
         } else if (body instanceof DiskWrite w) {
             requireIn(r);
             diskWrite(w);
+        } else if (body instanceof BackendStreamChunk c) {
+            requireIn(r);
+            backendStream(c);
         } else {
             throw new StreamFormatException(Reason.MALFORMED, body.type() + " does not belong in the epoch stream");
         }
@@ -231,6 +243,10 @@ public final class EpochAssembler {
     }
 
     private void pages(PageRun p) throws StreamFormatException {
+        if (header.backendStream()) {
+            throw new StreamFormatException(Reason.MALFORMED, "epoch " + begin.epoch()
+                    + " carries PAGES in a stream whose epochs are the backend's own stream");
+        }
         long vmPages = spec.memoryBytes() / StreamPages.PAGE_SIZE;
         if (p.firstPage() > vmPages - p.pageCount()) {
             throw new StreamFormatException(Reason.MALFORMED, "epoch " + begin.epoch() + " writes pages "
@@ -243,6 +259,24 @@ public final class EpochAssembler {
             staging.add(p.firstPage(), p.data());
         }
         stagedPages += p.pageCount();
+    }
+
+    private void backendStream(BackendStreamChunk c) throws StreamFormatException, IOException {
+        if (!header.backendStream()) {
+            throw new StreamFormatException(Reason.MALFORMED, "epoch " + begin.epoch()
+                    + " carries backend stream bytes but the stream header did not announce them");
+        }
+        if (streamTarget == null) {
+            throw new IOException("this standby has nowhere to put a backend checkpoint stream");
+        }
+        if (begin.epoch() == 0) {
+            // The backend itself keeps the initial copy invisible until its first checkpoint.
+            streamTarget.write(c.data());
+        } else {
+            ByteBuffer copy = ByteBuffer.allocate(c.data().remaining());
+            copy.put(c.data().duplicate()).flip();
+            stagedStream.add(copy);
+        }
     }
 
     private void diskWrite(DiskWrite w) throws StreamFormatException {
@@ -259,7 +293,7 @@ public final class EpochAssembler {
         stagedWrites.add(new CommittedDiskWrite(begin.epoch(), w.diskId(), w.offset(), copy));
     }
 
-    private long end(EpochEnd end) throws StreamFormatException {
+    private long end(EpochEnd end) throws StreamFormatException, IOException {
         long n = begin.epoch();
         long records = digest.records() - 1;
         if (end.epoch() != n) {
@@ -280,7 +314,13 @@ public final class EpochAssembler {
                     + Wire.hex(end.epochCrc()) + ", records give " + Wire.hex(digest.value()));
         }
         MachineState state = new MachineState(backend, stagedState);
-        if (initialImage != null) {
+        if (header.backendStream()) {
+            // Checked whole: only now may the backend see this epoch's bytes.
+            for (ByteBuffer b : stagedStream) {
+                streamTarget.write(b);
+            }
+            store.commitStream(n, backend, spec, state);
+        } else if (initialImage != null) {
             store.commitInitial(n, backend, spec, initialImage, state, List.copyOf(stagedWrites));
             initialImage = null;
         } else {
@@ -317,6 +357,7 @@ public final class EpochAssembler {
         staging.clear();
         stagedState.clear();
         stagedWrites.clear();
+        stagedStream.clear();
         stagedPages = 0;
     }
 }

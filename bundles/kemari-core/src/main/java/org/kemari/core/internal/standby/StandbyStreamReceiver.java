@@ -53,6 +53,11 @@ public final class StandbyStreamReceiver {
         return committed;
     }
 
+    /** Where BACKEND_STREAM bytes go (a stream whose header has the BACKEND_STREAM flag). */
+    public void backendStreamTarget(BackendStreamTarget target) {
+        assembler.backendStreamTarget(target);
+    }
+
     /** The link ended (closed or failed); TRUNCATED if it ended inside an epoch. */
     public void onLinkEnded() throws StreamFormatException {
         assembler.linkEnded();

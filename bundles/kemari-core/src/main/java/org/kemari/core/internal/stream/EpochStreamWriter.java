@@ -129,6 +129,17 @@ public final class EpochStreamWriter {
         } while (done < length);
     }
 
+    /** Bytes of the backend's own checkpoint stream; split into records that fit a frame. */
+    public void backendStream(ByteBuffer data) throws TransportException {
+        requireInsideEpoch("BACKEND_STREAM");
+        int piece = Math.min(BackendStreamChunk.MAX_BYTES, maxFrameBytes - 1024);
+        int base = data.position();
+        int length = data.remaining();
+        for (int done = 0; done < length; done += piece) {
+            add(new BackendStreamChunk(data.slice(base + done, Math.min(piece, length - done))));
+        }
+    }
+
     /** Records that {@link #diskWrite} writes for {@code bytes} bytes of data (for expected counts). */
     public long diskWriteRecordsFor(int bytes) {
         return Math.max(1, (bytes + (long) diskWritePiece() - 1) / diskWritePiece());

@@ -100,6 +100,7 @@ public final class RecordDecoder {
             case DISK_WRITE -> DiskWrite.decode(p);
             case VM_SPEC -> VmSpecRecord.decode(p);
             case END_OF_PROTECTION -> EndOfProtection.decode(p);
+            case BACKEND_STREAM -> BackendStreamChunk.decode(p);
             case ACK -> Ack.decode(p);
             case REFUSE -> Refuse.decode(p);
         };

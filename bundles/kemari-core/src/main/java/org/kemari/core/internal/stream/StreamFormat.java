@@ -27,10 +27,15 @@ public final class StreamFormat {
     public static final int RECORD_FLAG_SKIPPABLE = 0x8000;
     /** Header flag: the stream carries DISK_WRITE records (replicated storage). */
     public static final int HEADER_FLAG_REPLICATED_DISKS = 0x1;
+    /**
+     * Header flag (must be understood): epochs carry a backend's own checkpoint stream as
+     * BACKEND_STREAM records instead of PAGES and STATE; the standby feeds it to the backend.
+     */
+    public static final int HEADER_FLAG_BACKEND_STREAM = 0x2;
     /** Header flags bits 0..15 must be understood by the reader; bits 16..31 may be ignored. */
     public static final int HEADER_FLAGS_MUST_UNDERSTAND = 0xFFFF;
     /** Header flags this version understands. */
-    public static final int HEADER_FLAGS_KNOWN = HEADER_FLAG_REPLICATED_DISKS;
+    public static final int HEADER_FLAGS_KNOWN = HEADER_FLAG_REPLICATED_DISKS | HEADER_FLAG_BACKEND_STREAM;
     /** In EPOCH_BEGIN: the writer does not know the count in advance (epoch 0 with pre-copy rounds). */
     public static final long UNKNOWN_COUNT = -1L;
 

@@ -38,6 +38,11 @@ public record StreamHeader(int major, int minor, int flags, String vmName) {
         return new StreamHeader(StreamVersion.MAJOR, StreamVersion.MINOR, flags, vmName);
     }
 
+    /** Whether the epochs carry a backend's checkpoint stream (BACKEND_STREAM records). */
+    public boolean backendStream() {
+        return (flags & StreamFormat.HEADER_FLAG_BACKEND_STREAM) != 0;
+    }
+
     public boolean replicatedDisks() {
         return (flags & StreamFormat.HEADER_FLAG_REPLICATED_DISKS) != 0;
     }

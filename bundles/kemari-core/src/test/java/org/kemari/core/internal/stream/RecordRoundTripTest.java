@@ -88,6 +88,12 @@ public class RecordRoundTripTest {
     }
 
     @Test
+    public void backendStream() throws Exception {
+        BackendStreamChunk c = new BackendStreamChunk(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5}));
+        assertEquals(c, roundTrip(c));
+    }
+
+    @Test
     public void vmSpec() throws Exception {
         VmSpecRecord r = new VmSpecRecord("kvm", spec());
         assertEquals(r, roundTrip(r));
@@ -191,7 +197,8 @@ public class RecordRoundTripTest {
     public void everyRecordTypeHasARoundTrip() {
         // Guards this test class against a new RecordType without a case above.
         assertArrayEquals(new RecordType[] {RecordType.EPOCH_BEGIN, RecordType.PAGES, RecordType.STATE,
-                RecordType.EPOCH_END, RecordType.DISK_WRITE, RecordType.VM_SPEC, RecordType.END_OF_PROTECTION, RecordType.ACK,
+                RecordType.EPOCH_END, RecordType.DISK_WRITE, RecordType.VM_SPEC, RecordType.END_OF_PROTECTION, RecordType.BACKEND_STREAM,
+                RecordType.ACK,
                 RecordType.REFUSE},
                 RecordType.values());
     }

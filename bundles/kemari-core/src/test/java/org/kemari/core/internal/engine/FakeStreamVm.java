@@ -1,0 +1,221 @@
+package org.kemari.core.internal.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
+
+import org.kemari.api.hv.CheckpointStreamSink;
+import org.kemari.api.hv.DirtyPageSet;
+import org.kemari.api.hv.GuestMemory;
+import org.kemari.api.hv.HypervisorException;
+import org.kemari.api.hv.MachineState;
+import org.kemari.api.hv.StreamCheckpointing;
+import org.kemari.api.hv.Vm;
+import org.kemari.api.hv.VmListener;
+import org.kemari.api.hv.VmSpec;
+import org.kemari.api.hv.VmState;
+import org.kemari.api.io.OutputGate;
+import org.kemari.api.io.OutputKind;
+import org.kemari.api.io.PendingOutput;
+
+/**
+ * A VM whose "guest" is a counter that ticks every millisecond and prints (a CONSOLE output) every
+ * 20 ticks, and whose backend writes its own checkpoint stream: per epoch some filler bytes, then,
+ * while stopped, the line {@code CK <epoch> <counter>}. The standby side is {@link FakeStreamBackend}.
+ */
+final class FakeStreamVm implements Vm, StreamCheckpointing {
+    private final VmSpec spec;
+    private final FakeStreamBackend backend;
+    private volatile VmState state = VmState.RUNNING;
+    private volatile long counter;
+    private volatile OutputGate gate;
+    private final Object run = new Object();
+    private final Thread guest;
+    /** Outputs that became visible: the counter value each was printed at. */
+    final List<Long> visible = new CopyOnWriteArrayList<>();
+
+    FakeStreamVm(VmSpec spec, FakeStreamBackend backend, long startCounter, boolean paused) {
+        this.spec = spec;
+        this.backend = backend;
+        this.counter = startCounter;
+        this.state = paused ? VmState.PAUSED : VmState.RUNNING;
+        this.guest = new Thread(this::guestLoop, "fake-guest-" + spec.name());
+        guest.setDaemon(true);
+        guest.start();
+    }
+
+    long counter() {
+        return counter;
+    }
+
+    private void guestLoop() {
+        while (!state.isTerminal()) {
+            synchronized (run) {
+                while (state == VmState.PAUSED) {
+                    try {
+                        run.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (state.isTerminal()) {
+                    return;
+                }
+                long c = ++counter;
+                if (c % 20 == 0) {
+                    print(c);
+                }
+            }
+            sleep(1);
+        }
+    }
+
+    private void print(long c) {
+        LongSupplier applied = backend::appliedCounter;
+        PendingOutput out = new PendingOutput() {
+            @Override
+            public OutputKind kind() {
+                return OutputKind.CONSOLE;
+            }
+
+            @Override
+            public String deviceId() {
+                return "console";
+            }
+
+            @Override
+            public int size() {
+                return 8;
+            }
+
+            @Override
+            public void release() {
+                // Output commit: the standby must already hold a state that printed this line.
+                if (backend.protectedRun && applied.getAsLong() < c) {
+                    backend.violations.add("line " + c + " visible while the standby has " + applied.getAsLong());
+                }
+                visible.add(c);
+            }
+
+            @Override
+            public void discard() {
+            }
+        };
+        OutputGate g = gate;
+        if (g == null) {
+            visible.add(c);
+        } else {
+            g.submit(out);
+        }
+    }
+
+    @Override
+    public void streamCheckpoints(CheckpointStreamSink sink) throws HypervisorException {
+        try {
+            for (long n = 0; ; n++) {
+                // An epoch's bulk, written while the guest runs (a pre-copy or dirty pages).
+                sink.write(ByteBuffer.wrap(("DATA " + n + " " + "x".repeat(n == 0 ? 5000 : 100) + "\n")
+                        .getBytes(StandardCharsets.US_ASCII)));
+                long c;
+                synchronized (run) {
+                    c = counter;
+                    sink.suspended(n);
+                }
+                sink.write(ByteBuffer.wrap(("CK " + n + " " + c + "\n").getBytes(StandardCharsets.US_ASCII)));
+                if (!sink.checkpointWritten(n)) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // The engine stopped taking bytes: the stream ends, the VM runs on.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public VmSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public String backend() {
+        return backend.name();
+    }
+
+    @Override
+    public VmState state() {
+        return state;
+    }
+
+    @Override
+    public Optional<String> failureReason() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void pause() {
+        state = VmState.PAUSED;
+    }
+
+    @Override
+    public void resume() {
+        synchronized (run) {
+            state = VmState.RUNNING;
+            run.notifyAll();
+        }
+    }
+
+    @Override
+    public GuestMemory memory() {
+        throw new UnsupportedOperationException("the engine must not read memory of a stream-checkpointing VM");
+    }
+
+    @Override
+    public DirtyPageSet fetchAndClearDirtyPages() {
+        throw new UnsupportedOperationException("the engine must not fetch dirty pages of a stream-checkpointing VM");
+    }
+
+    @Override
+    public void stopDirtyTracking() {
+        throw new UnsupportedOperationException("the backend stream tracks dirty pages itself");
+    }
+
+    @Override
+    public MachineState captureState() {
+        throw new UnsupportedOperationException("the engine must not capture a stream-checkpointing VM");
+    }
+
+    @Override
+    public void setOutputGate(OutputGate gate) {
+        this.gate = gate;
+    }
+
+    @Override
+    public void addListener(VmListener listener) {
+    }
+
+    @Override
+    public void removeListener(VmListener listener) {
+    }
+
+    @Override
+    public void close() {
+        synchronized (run) {
+            state = VmState.STOPPED;
+            run.notifyAll();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
