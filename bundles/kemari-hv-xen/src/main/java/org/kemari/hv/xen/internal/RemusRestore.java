@@ -70,6 +70,15 @@ public final class RemusRestore {
      * xenstored and unpauses it. The guest returns from its suspend into this domain.
      */
     public void takeOver(String name) throws HypervisorException {
+        publish(name);
+        xc.unpause(domid);
+    }
+
+    /**
+     * The first half of {@link #takeOver}: the domain becomes a named, introduced guest, still
+     * paused (the engine registers it before it runs).
+     */
+    public void publish(String name) throws HypervisorException {
         String dom = xs.domainPath(domid);
         xs.write(dom + "/name", name);
         xs.write(dom + "/domid", Integer.toString(domid));
@@ -82,7 +91,6 @@ public final class RemusRestore {
         }
         xs.setPermissions(dom + "/name", 0, XenConstants.XS_PERM_READ);
         xs.introduceDomain(domid, restored.storeGfn(), storeEvtchn);
-        xc.unpause(domid);
     }
 
     /** Destroys the domain (a standby that is no longer needed). */

@@ -28,11 +28,22 @@ public final class RemusSave {
     private final AtomicInteger checkpoints = new AtomicInteger();
     private final AtomicReference<Throwable> callbackFailure = new AtomicReference<>();
     private volatile long lastSuspendNanos;
+    private volatile java.util.function.IntConsumer onSuspended = n -> { };
+    private final AtomicInteger suspends = new AtomicInteger();
 
     public RemusSave(XcHandle xc, XsHandle xs, int domid) {
         this.xc = xc;
         this.xs = xs;
         this.domid = domid;
+    }
+
+    /**
+     * Called on the saving thread each time the guest is suspended for a checkpoint, with the
+     * suspend's number (1 = the initial copy's final stop), before its last pages are copied.
+     */
+    public RemusSave onSuspended(java.util.function.IntConsumer listener) {
+        this.onSuspended = listener;
+        return this;
     }
 
     /** Checkpoints written so far. */
@@ -93,6 +104,7 @@ public final class RemusSave {
             if (info.has(XenConstants.DOMINF_SHUTDOWN)
                     && info.shutdownReason() == XenConstants.SHUTDOWN_SUSPEND) {
                 lastSuspendNanos = System.nanoTime() - t0;
+                onSuspended.accept(suspends.incrementAndGet());
                 return true;
             }
             Thread.sleep(1);

@@ -5,6 +5,8 @@ import org.kemari.api.hv.HypervisorBackend;
 import org.kemari.api.hv.HypervisorException;
 import org.kemari.api.hv.MachineState;
 import org.kemari.api.hv.MemoryImage;
+import org.kemari.api.hv.StandbyStream;
+import org.kemari.api.hv.StreamRestoring;
 import org.kemari.api.hv.Vm;
 import org.kemari.api.hv.VmSpec;
 import org.osgi.service.component.annotations.Component;
@@ -15,7 +17,7 @@ import org.osgi.service.component.annotations.Component;
  * docs/architecture.md, "Xen backend", for what the engine still needs.
  */
 @Component(service = HypervisorBackend.class, property = HypervisorBackend.NAME_PROPERTY + "=" + XenBackend.NAME)
-public class XenBackend implements HypervisorBackend {
+public class XenBackend implements HypervisorBackend, StreamRestoring {
     static final String NAME = "xen";
 
     @Override
@@ -43,6 +45,19 @@ public class XenBackend implements HypervisorBackend {
             throw new HypervisorException(HypervisorException.Reason.UNAVAILABLE, "Xen is not usable here: " + status.reason());
         }
         return XenVm.adopt(spec);
+    }
+
+    /**
+     * A standby fed by the primary's REMUS stream: an empty paused PVH domain that
+     * {@code xc_domain_restore} fills; see {@link XenStandbyStream}.
+     */
+    @Override
+    public StandbyStream openStandby(VmSpec spec) throws HypervisorException {
+        BackendStatus status = probe();
+        if (!status.usable()) {
+            throw new HypervisorException(HypervisorException.Reason.UNAVAILABLE, "Xen is not usable here: " + status.reason());
+        }
+        return new XenStandbyStream(spec);
     }
 
     /**

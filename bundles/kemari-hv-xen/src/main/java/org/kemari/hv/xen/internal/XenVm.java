@@ -9,7 +9,9 @@ import org.kemari.api.hv.GuestMemory;
 import org.kemari.api.hv.HypervisorException;
 import org.kemari.api.hv.HypervisorException.Reason;
 import org.kemari.api.hv.MachineState;
+import org.kemari.api.hv.CheckpointStreamSink;
 import org.kemari.api.hv.StateRecord;
+import org.kemari.api.hv.StreamCheckpointing;
 import org.kemari.api.hv.Vm;
 import org.kemari.api.hv.VmListener;
 import org.kemari.api.hv.VmSpec;
@@ -31,7 +33,7 @@ import org.kemari.hv.xen.internal.sys.XsHandle;
  * <p>Not yet: the guest's I/O goes through dom0's backends (netback, blkback), outside Kemari, so an
  * output gate sees no outputs; {@link #close()} releases Kemari's handles and leaves the domain to xl.
  */
-final class XenVm implements Vm {
+final class XenVm implements Vm, StreamCheckpointing {
     /** {@link VmSpec#options()} key naming the running domain to adopt. */
     static final String DOMAIN_OPTION = "xen.domain";
     /** RAM offset = gfn holds below libxl's low-memory hole for PVH guests. */
@@ -60,6 +62,24 @@ final class XenVm implements Vm {
 
     /** Adopts the running domain named by the spec's {@value #DOMAIN_OPTION} option. */
     static XenVm adopt(VmSpec spec) throws HypervisorException {
+        return adopt(spec, true);
+    }
+
+    /**
+     * Adopts a standby's restored copy (paused, published under the spec's domain name). Its page
+     * count is not checked: the stream populates only the frames the guest had.
+     */
+    static XenVm adoptCopy(VmSpec spec, int expectedDomid) throws HypervisorException {
+        XenVm vm = adopt(spec, false);
+        if (vm.domid != expectedDomid) {
+            vm.close();
+            throw new HypervisorException(Reason.BAD_STATE, "domain name " + spec.options().get(DOMAIN_OPTION)
+                    + " is domain " + vm.domid + ", not the restored copy " + expectedDomid);
+        }
+        return vm;
+    }
+
+    private static XenVm adopt(VmSpec spec, boolean checkPages) throws HypervisorException {
         String name = spec.options().get(DOMAIN_OPTION);
         if (name == null) {
             throw new HypervisorException(Reason.UNSUPPORTED, "building Xen domains from a VmSpec is not implemented: "
@@ -82,7 +102,7 @@ final class XenVm implements Vm {
                 throw new HypervisorException(Reason.UNSUPPORTED, "domain " + name
                         + " is not a PVH/HVM guest with HAP: log-dirty needs hardware-assisted paging here");
             }
-            if (info.tot_pages * XenConstants.PAGE_SIZE < spec.memoryBytes()) {
+            if (checkPages && info.tot_pages * XenConstants.PAGE_SIZE < spec.memoryBytes()) {
                 throw new HypervisorException(Reason.INVALID_REQUEST, "domain " + name + " has "
                         + (info.tot_pages * XenConstants.PAGE_SIZE >> 20) + " MiB, the spec says " + (spec.memoryBytes() >> 20));
             }
@@ -217,6 +237,16 @@ final class XenVm implements Vm {
     void streamCheckpoints(int fd, CheckpointGate gate) throws HypervisorException {
         requireLive();
         new RemusSave(xc, xs, domid).run(fd, gate);
+    }
+
+    /**
+     * The engine's seam: libxenguest's REMUS stream of this domain as the engine's epochs (see
+     * {@link XenStreamSource}); blocks the calling thread for the whole protection.
+     */
+    @Override
+    public void streamCheckpoints(CheckpointStreamSink sink) throws HypervisorException {
+        requireLive();
+        new XenStreamSource(xc, xs, domid).run(sink);
     }
 
     @Override

@@ -25,6 +25,12 @@ public interface LibC extends Library {
     /** {@code char *strerror(int errnum)}. */
     String strerror(int errnum);
 
+    /** {@code FIONREAD}: bytes waiting in a pipe or socket. */
+    long FIONREAD = 0x541B;
+
+    /** {@code int ioctl(int fd, unsigned long request, int *arg)}. */
+    int ioctl(int fd, long request, int[] arg);
+
     /** {@code int close(int fd)}. */
     int close(int fd);
 }
