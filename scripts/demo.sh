@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# The main job: builds Kemari and shows a failover on this machine. Two Kemari nodes (two Karaf
-# JVMs of the built distribution, under target/demo) run side by side; a test VM on node a
-# writes to a disk file and answers a client in its own network namespace; node b protects it;
-# node a is killed with SIGKILL and node b takes over by itself. The demo prints both nodes'
-# kemari:status, what the client saw (outage, counters before and after) and the checks made
-# from outside both nodes, then removes everything it made (nodes, TAP, bridge, namespace).
+# The main job: builds Kemari and shows a transparent failover on this machine. Two Kemari nodes
+# (two Karaf JVMs of the built distribution, under target/demo) run as two hosts, each in its own
+# network namespace, joined with a client namespace by a switch (docs/test-topology.md). A test
+# VM on host a runs a TCP key-value server on its TAP; a client holds one TCP connection to it and
+# sends requests all along; host b protects the VM; host a's node is killed with SIGKILL and b
+# takes over by itself. The demo prints both nodes' kemari:status (epochs, pause times), the time
+# to failover, what the client saw (requests, the outage, no reset) and the checks made from
+# outside both nodes, then removes everything it made (nodes, namespaces, bridges, TAPs).
 # DEMO_SECONDS=<n> keeps the VM protected longer before the kill (default 3).
+# DEMO_STORAGE=shared-file|nbd|replicated chooses the VM's disk (default shared-file).
 # Each node gets a console user with a random password that exists only in its unpacked copy.
-# Needs root (TAP, bridge, network namespace) and /dev/kvm.
+# Needs root (TAP, bridge, network namespaces) and /dev/kvm.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$KEMARI_HOME"
@@ -19,7 +22,7 @@ fi
 
 demo="$KEMARI_HOME/target/demo"
 mkdir -p "$demo"
-# The demo is a small program next to the two-node failover test, which shares its node handling.
+# The demo is a small program next to the two-node failover tests, whose harness it runs.
 mvn -B -ntp -q -pl itests dependency:build-classpath -Dmdep.outputFile="$demo/classpath.txt" \
   -DincludeScope=test -DincludeArtifactIds=sshd-core,sshd-common,slf4j-api,kemari-guest
 assembly="$(ls karaf-assembly/target/kemari-karaf-*.tar.gz)"
@@ -27,6 +30,6 @@ assembly="$(ls karaf-assembly/target/kemari-karaf-*.tar.gz)"
 # No logging provider: the SSH client stays quiet (and SLF4J is told not to say so).
 java -Dslf4j.internal.verbosity=ERROR \
   -cp "itests/target/test-classes:$(cat "$demo/classpath.txt")" \
-  org.kemari.itests.failover.FailoverDemo "$assembly" "$demo/run" "${DEMO_SECONDS:-3}"
+  org.kemari.itests.failover.FailoverDemo "$assembly" "$demo/run" "${DEMO_SECONDS:-3}" "${DEMO_STORAGE:-shared-file}"
 # Success: the nodes' copies go too (after a failure they stay, with their logs, in target/demo/run).
 rm -rf "$demo/run"

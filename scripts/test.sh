@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests of all modules, KVM tests on /dev/kvm, the Pax Exam integration
-# tests that boot the built Karaf distribution, and the two-node failover test (itests:
-# TwoNodeFailoverIT, two Karaf JVMs, the primary killed with SIGKILL 20 times; ~3.5 min).
+# tests that boot the built Karaf distribution, and the two-node failover tests (itests, two Karaf
+# JVMs in network namespaces, the primary killed with SIGKILL: TwoNodeFailoverIT 20 times, ~3.5 min;
+# TcpFailoverIT 10 times per storage mode with a TCP client, ~4 min; NetworkFailurePathsIT, ~10 s).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$KEMARI_HOME"

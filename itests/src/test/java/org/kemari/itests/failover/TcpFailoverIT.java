@@ -126,11 +126,11 @@ public class TcpFailoverIT {
             KvExchange longest = history.longestWait(takeover.killMicros(),
                     takeover.killMicros() + takeover.answeredAfterMicros() + OUTAGE_WINDOW_AFTER_ANSWER_MICROS);
             outages.add(longest.latencyMicros());
-            log("%2d %s killed after %4d ms (JVM gone in %.1f ms, VM running on %s after %.1f ms, client answered after"
-                    + " %.1f ms): %s; client outage %6.1f ms (longest wait: %s), %d requests answered while protected",
+            log("%2d %s killed after %4d ms (JVM gone in %.1f ms, VM seen running on %s after %.1f ms): %s;"
+                    + " client outage %6.1f ms (longest wait: %s, answered %.1f ms after the kill), %d requests answered before",
                     i, roles, protectedMillis, takeover.killDurationMicros() / 1000.0, takeover.survivor(),
-                    takeover.runningAfterMicros() / 1000.0, takeover.answeredAfterMicros() / 1000.0, takeover.takeoverMessage(),
-                    longest.latencyMicros() / 1000.0, longest, before);
+                    takeover.runningAfterMicros() / 1000.0, takeover.takeoverMessage(), longest.latencyMicros() / 1000.0, longest,
+                    (longest.repliedMicros() - takeover.killMicros()) / 1000.0, before);
 
             cluster.restartKilledNodeAsStandby();
             assertEquals(context + ": the client's connection broke while the node came back", List.of(), client.errors());
