@@ -143,11 +143,12 @@ final class FailoverNetwork implements AutoCloseable {
         ipIn(ns, "link", "set", "up0", "master", "br0");
 
         // Persistent, so that the node only attaches to it: the TAP belongs to the host, not the VM.
-        // multi_queue unless asked otherwise: see TwoNodeFailoverIT.
-        if (Boolean.getBoolean("kemari.failover.singleQueueTap")) {
-            ipIn(ns, "tuntap", "add", "dev", tap, "mode", "tap");
-        } else {
+        // Each host has its own, so a standby never waits for the dying primary's process to let
+        // go of it; -Dkemari.failover.multiQueueTap=true makes multi-queue ones.
+        if (Boolean.getBoolean("kemari.failover.multiQueueTap")) {
             ipIn(ns, "tuntap", "add", "dev", tap, "mode", "tap", "multi_queue");
+        } else {
+            ipIn(ns, "tuntap", "add", "dev", tap, "mode", "tap");
         }
         ipIn(ns, "link", "set", tap, "master", "br0");
         ipIn(ns, "link", "set", tap, "up");

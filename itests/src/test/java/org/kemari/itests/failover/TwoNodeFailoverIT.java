@@ -28,12 +28,10 @@ import org.kemari.guest.GuestDiskPattern;
  * <p>{@code -Dkemari.failover.iterations=N} (default 20) kill points; {@code -Dkemari.failover.seed=S}
  * repeats a run's timing. Skipped without root, /dev/kvm, /dev/net/tun or ip netns.
  *
- * <p>The guest's TAP is multi-queue. A killed Karaf JVM takes 60–300 ms to exit here and holds its
- * TAP queue until its files are closed; a standby that takes over on the heartbeat timeout
- * (200 ms) in that window finds a single-queue TAP busy (EBUSY), and its takeover then fails for
- * good: the session ends and the committed epoch is discarded, so the VM is lost. That is an
- * engine/KVM issue (no retry of the restore, state dropped on a failed takeover), not a test
- * issue; {@code -Dkemari.failover.singleQueueTap=true} reproduces it.
+ * <p>Each host has its own TAP in its own namespace (docs/test-topology.md), so the standby never
+ * attaches to the TAP the killed primary's exiting JVM still holds (60–300 ms here). When both
+ * nodes shared one TAP in the root namespace, a single-queue TAP was busy (EBUSY) at that moment;
+ * the KVM backend now waits up to 3 s for it.
  */
 public class TwoNodeFailoverIT {
     private static final long MIN_PROTECTED_MILLIS = 300;
