@@ -24,4 +24,19 @@ CP=$(ls /xr/cp/*.jar | tr '\n' ':')/xr/cp/classes:/xr/cp/test-classes
 timeout 900 $JAVA -Xint -XX:+UseSerialGC -Xmx192m -Djava.io.tmpdir=/tmp -Djna.library.path=$X/usr/lib/x86_64-linux-gnu \
   -cp "$CP" org.kemari.hv.xen.internal.rig.XenRigMain gpvh 4 2>&1 | grep -v -E '^xc: (info|detail|progress)'
 xl list
+
+# The engine: two nodes in one JVM protect a fresh guest (event-driven epochs, failover by heartbeat).
+for d in $(xl list | awk 'NR > 1 && $1 != "Domain-0" {print $1}'); do xl destroy "$d"; done
+: > /var/log/xen/guest-gpvh.log
+echo "RIG: xl create gpvh (engine run)"
+xl create /xr/rig/gpvh.cfg 2>&1 | tail -3
+i=0
+until grep -q "GUEST: booted" /var/log/xen/guest-gpvh.log 2>/dev/null; do
+  i=$((i + 1)); [ $i -gt 300 ] && { echo "RIG: guest did not boot"; break; }; sleep 1
+done
+echo "RIG: guest up after ${i} s"
+timeout 900 $JAVA -Xint -XX:+UseSerialGC -Xmx256m -Djava.io.tmpdir=/tmp -Djna.library.path=$X/usr/lib/x86_64-linux-gnu \
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=info \
+  -cp "$CP" org.kemari.core.internal.engine.XenEngineRigMain gpvh /var/log/xen 3 2>&1 | grep -v -E '^xc: (info|detail|progress)'
+xl list
 echo "RIG: dom0 stage done"

@@ -51,12 +51,12 @@ rm -rf "$WORK/root" "$WORK/dom0" "$WORK/guest" "$WORK/cp" "$WORK/rig"
 # --- the Java side: the bundle and its runtime class path ---------------------------------------
 say "building kemari-hv-xen"
 if ! (cd "$ROOT" && mvn -B -ntp -pl bundles/kemari-hv-xen -am install -DskipTests \
-        && mvn -B -ntp -pl bundles/kemari-hv-xen dependency:build-classpath -Dmdep.includeScope=runtime \
+        && mvn -B -ntp -pl bundles/kemari-hv-xen dependency:build-classpath -Dmdep.includeScope=test \
              -Dmdep.outputFile="$WORK/classpath.txt") > "$WORK/build.log" 2>&1; then
   tail -30 "$WORK/build.log"; say "FAIL: the build failed (log: $WORK/build.log)"; exit 1
 fi
 mkdir -p "$WORK/cp"
-tr ':' '\n' < "$WORK/classpath.txt" | grep -E '/(kemari-api|jna)-[^/]*\.jar$' | xargs -I{} cp {} "$WORK/cp/"
+tr ':' '\n' < "$WORK/classpath.txt" | grep -E '/(kemari-(api|core|transport-tcp|policy-checkpoint|policy-failover)|jna|slf4j-(api|simple)|HdrHistogram|org\.osgi\.[a-z.]*|osgi\.annotation)-[^/]*\.jar$' | xargs -I{} cp {} "$WORK/cp/"
 cp -r "$ROOT/bundles/kemari-hv-xen/target/classes" "$ROOT/bundles/kemari-hv-xen/target/test-classes" "$WORK/cp/"
 
 # --- Debian packages: Xen, dom0/guest kernel, busybox --------------------------------------------
@@ -136,7 +136,8 @@ echo "---------------------------------------"
 checks=$(grep -c '^RIG-CHECK ' "$WORK/rig-lines.txt" || true)
 failed=$(grep -c '^RIG-CHECK [^ ]* FAIL' "$WORK/rig-lines.txt" || true)
 total=$(( $(date +%s) - START ))
-if grep -q '^RIG-JAVA PASS' "$WORK/rig-lines.txt" && [ "$failed" -eq 0 ] && [ "$checks" -ge 9 ]; then
+if grep -q '^RIG-JAVA PASS' "$WORK/rig-lines.txt" && grep -q '^RIG-ENGINE PASS' "$WORK/rig-lines.txt" \
+    && [ "$failed" -eq 0 ] && [ "$checks" -ge 13 ]; then
   say "PASS: $checks checks passed (QEMU run ${boot_secs}s, total ${total}s)"
   exit 0
 fi

@@ -49,6 +49,7 @@ final class XenVm implements Vm, StreamCheckpointing {
     private final List<VmListener> listeners = new CopyOnWriteArrayList<>();
     private DirtyBitmap bitmap;
     private volatile OutputGate gate;
+    private XenConsoleTap consoleTap;
     private volatile boolean closed;
 
     private XenVm(VmSpec spec, int domid, XcHandle xc, XsHandle xs, ForeignMemoryHandle fm) {
@@ -250,8 +251,18 @@ final class XenVm implements Vm, StreamCheckpointing {
     }
 
     @Override
-    public void setOutputGate(OutputGate gate) {
-        this.gate = gate; // kept for when dom0-side interception exists; no output reaches it yet
+    public synchronized void setOutputGate(OutputGate gate) {
+        this.gate = gate;
+        if (consoleTap != null) {
+            consoleTap.close();
+            consoleTap = null;
+        }
+        String log = spec.options().get(XenConsoleTap.LOG_OPTION);
+        String published = spec.options().get(XenConsoleTap.PUBLISHED_OPTION);
+        if (gate != null && log != null && published != null) {
+            // The only output held in dom0 so far: console lines (net and disk go through netback/blkback).
+            consoleTap = new XenConsoleTap(java.nio.file.Path.of(log), java.nio.file.Path.of(published), gate);
+        }
     }
 
     OutputGate outputGate() {
@@ -279,6 +290,9 @@ final class XenVm implements Vm, StreamCheckpointing {
             // the domain may be gone already; the handles are released below either way
         }
         closed = true;
+        if (consoleTap != null) {
+            consoleTap.close();
+        }
         fm.close();
         xs.close();
         xc.close();

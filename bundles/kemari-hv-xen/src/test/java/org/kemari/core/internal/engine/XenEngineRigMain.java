@@ -1,0 +1,146 @@
+package org.kemari.core.internal.engine;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.kemari.api.hv.Vm;
+import org.kemari.api.hv.VmSpec;
+import org.kemari.api.management.ProtectionStatus;
+import org.kemari.core.internal.BackendRegistryImpl;
+import org.kemari.core.internal.VmManagerImpl;
+import org.kemari.hv.xen.internal.XenBackend;
+import org.kemari.policy.checkpoint.internal.EventDrivenCheckpointPolicy;
+import org.kemari.policy.failover.internal.HeartbeatTimeoutFailoverPolicy;
+import org.kemari.transport.tcp.internal.TcpSettings;
+import org.kemari.transport.tcp.internal.TcpTransport;
+
+/**
+ * Runs in the rig's dom0 (scripts/xen-rig): two engine nodes in this JVM, wired by hand as DS would,
+ * over real TCP on loopback, protect the running PVH guest with the Xen backend's REMUS stream.
+ * Epochs are driven by the guest's console lines (held output), the primary is killed (links
+ * dropped, domain destroyed), and the standby must take over by itself and the guest count on.
+ * Prints {@code RIG-CHECK name PASS|FAIL evidence} lines.
+ *
+ * <p>Arguments: domain name, xenconsoled log directory, minimum epochs.
+ */
+public final class XenEngineRigMain {
+    private static final Map<String, Boolean> RESULTS = new LinkedHashMap<>();
+    private static final Pattern TICK = Pattern.compile("GUEST tick (\\d+)");
+
+    public static void main(String[] args) throws Exception {
+        String name = args[0];
+        Path log = Path.of(args[1], "guest-" + name + ".log");
+        int wanted = Integer.parseInt(args[2]);
+        Path published = Files.createTempFile("console-published", ".log");
+        TcpTransport primaryTcp = new TcpTransport(TcpSettings.defaults());
+        TcpTransport standbyTcp = new TcpTransport(TcpSettings.defaults());
+        VmManagerImpl primaryVms = new VmManagerImpl(registry());
+        VmManagerImpl standbyVms = new VmManagerImpl(registry());
+        // Generous heartbeats: dom0 runs under QEMU TCG and this JVM with -Xint.
+        ProtectionManagerImpl primary = new ProtectionManagerImpl(primaryVms, registry(), primaryTcp,
+                new EventDrivenCheckpointPolicy(), new HeartbeatTimeoutFailoverPolicy(4000));
+        primary.apply(config(Map.of("standby_listen", "", "standbySilenceMillis", 8000L, "maxEpochsInFlight", 1,
+                "initialSyncTimeoutMillis", 600_000L, "connectTimeoutMillis", 10_000L)));
+        ProtectionManagerImpl standby = new ProtectionManagerImpl(standbyVms, registry(), standbyTcp,
+                new EventDrivenCheckpointPolicy(), new HeartbeatTimeoutFailoverPolicy(4000));
+        standby.apply(config(Map.of("standby_listen", "127.0.0.1:0", "standby_dataDir", "/tmp")));
+        try {
+            await(() -> standby.standbyAddress() != null, 30_000);
+            VmSpec spec = new VmSpec(name, 128L << 20, 1, "xl:" + name, List.of(), List.of(),
+                    Map.of("xen.domain", name, "xen.console-log", log.toString(), "xen.console-published", published.toString()));
+            Vm vm = primaryVms.start("xen", spec);
+            long t0 = System.currentTimeMillis();
+            ProtectionStatus s = primary.protect(name, standby.standbyAddress());
+            check("engine-protect", s.state() == ProtectionStatus.State.PROTECTED, s.state() + " in "
+                    + (System.currentTimeMillis() - t0) + " ms: " + s.message());
+            boolean epochs = await(() -> acked(primary, name) >= wanted && lastTick(published) > 0, 300_000);
+            long acked = acked(primary, name);
+            long releasedTick = lastTick(published);
+            long seenTick = lastTick(log);
+            check("engine-epochs", epochs, "primary: " + primary.status(name).orElseThrow().epochs() + " epochs, "
+                    + acked + " acknowledged (event-driven: console lines held); standby: "
+                    + standby.status(name).map(ProtectionStatus::committedEpoch).orElse(-1L) + " committed; "
+                    + "published console tick " + releasedTick + ", raw console tick " + seenTick);
+
+            // The primary dies: its engine's links drop without a word, then its domain is destroyed.
+            long releasedAtCrash = lastTick(published);
+            primaryTcp.close();
+            Process destroy = new ProcessBuilder("xl", "destroy", name).inheritIO().start();
+            boolean destroyed = destroy.waitFor() == 0;
+            long tCrash = System.currentTimeMillis();
+            boolean tookOver = await(() -> standbyVms.find(name).isPresent(), 180_000);
+            ProtectionStatus ss = standby.status(name).orElse(null);
+            check("engine-failover", destroyed && tookOver && ss != null && ss.state() == ProtectionStatus.State.FAILED_OVER,
+                    "primary destroyed=" + destroyed + ", standby " + (ss == null ? "none" : ss.state() + ": " + ss.message())
+                            + " after " + (System.currentTimeMillis() - tCrash) + " ms");
+            long base = Math.max(releasedAtCrash, lastTick(log));
+            boolean continues = tookOver && await(() -> lastTick(log) > base + 10, 180_000);
+            check("engine-continues", continues, "last published tick before the crash " + releasedAtCrash
+                    + ", copy's console now at tick " + lastTick(log) + " (needs > " + (base + 10) + ")");
+        } catch (Throwable t) {
+            t.printStackTrace(System.out);
+            check("engine-no-exception", false, t.toString());
+        } finally {
+            primary.deactivate();
+            standby.deactivate();
+            primaryTcp.close();
+            standbyTcp.close();
+        }
+        boolean ok = !RESULTS.isEmpty() && RESULTS.values().stream().allMatch(b -> b);
+        System.out.println("RIG-ENGINE " + (ok ? "PASS" : "FAIL"));
+        System.exit(ok ? 0 : 1);
+    }
+
+    private static long acked(ProtectionManagerImpl primary, String name) {
+        return primary.status(name).map(ProtectionStatus::committedEpoch).orElse(-1L);
+    }
+
+    /** The highest "GUEST tick N" in a console file, 0 if none. */
+    static long lastTick(Path file) {
+        try {
+            long max = 0;
+            Matcher m = TICK.matcher(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
+            while (m.find()) {
+                max = Math.max(max, Long.parseLong(m.group(1)));
+            }
+            return max;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    private static BackendRegistryImpl registry() {
+        BackendRegistryImpl r = new BackendRegistryImpl();
+        r.add(new XenBackend(), 0, 1);
+        return r;
+    }
+
+    private static EngineConfig config(Map<String, Object> overrides) {
+        return (EngineConfig) Proxy.newProxyInstance(EngineConfig.class.getClassLoader(), new Class<?>[] {EngineConfig.class},
+                (proxy, method, a) -> overrides.containsKey(method.getName()) ? overrides.get(method.getName())
+                        : method.getName().equals("annotationType") ? EngineConfig.class : method.getDefaultValue());
+    }
+
+    private static boolean await(BooleanSupplier condition, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return true;
+    }
+
+    private static void check(String what, boolean ok, String evidence) {
+        RESULTS.put(what, ok);
+        System.out.println("RIG-CHECK " + what + " " + (ok ? "PASS" : "FAIL") + " " + evidence);
+    }
+}
