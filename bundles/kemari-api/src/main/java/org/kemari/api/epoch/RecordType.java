@@ -31,7 +31,13 @@ public enum RecordType {
     /** Control, standby to primary: epoch committed, its held outputs may be released. */
     ACK(16),
     /** Control, standby to primary: the stream is refused (reason code and text for the operator). */
-    REFUSE(17);
+    REFUSE(17),
+    /**
+     * Control, standby to primary: the standby is taking the VM over (from the epoch given); the
+     * primary must stop its copy at once and release nothing more. Fences a primary that is alive
+     * but was too slow to be heard in time. Since 1.3.
+     */
+    FENCE(18);
 
     private final int code;
 

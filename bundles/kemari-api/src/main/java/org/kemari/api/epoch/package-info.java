@@ -3,5 +3,5 @@
  * primary and the reader on the standby. The byte-level format is specified in
  * {@code docs/specs/epoch-stream.md}.
  */
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.kemari.api.epoch;

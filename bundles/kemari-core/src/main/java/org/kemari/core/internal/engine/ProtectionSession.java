@@ -29,6 +29,7 @@ import org.kemari.api.transport.Transport;
 import org.kemari.api.transport.TransportException;
 import org.kemari.core.internal.stream.Ack;
 import org.kemari.core.internal.stream.ControlChannel;
+import org.kemari.core.internal.stream.Fence;
 import org.kemari.core.internal.stream.EpochStreamWriter;
 import org.kemari.core.internal.stream.Refuse;
 import org.kemari.core.internal.stream.StreamFormat;
@@ -551,6 +552,9 @@ final class ProtectionSession {
                     for (StreamRecord r : control.decodeFrame(frame)) {
                         if (r instanceof Ack ack) {
                             acknowledged(ack.epoch());
+                        } else if (r instanceof Fence fence) {
+                            fenced(fence.epoch());
+                            return;
                         } else if (r instanceof Refuse refuse) {
                             refused = "standby " + standby + " refused: " + refuse.text();
                             LOG.error("VM {}: {}", vmName, refused);
@@ -573,6 +577,21 @@ final class ProtectionSession {
                     standbyLost(this, "standby sent a malformed acknowledgement: " + e.getMessage());
                 }
             }
+        }
+
+        /**
+         * The standby takes over: this copy must stop now and release nothing more, or two copies
+         * of the VM would run with their outputs visible.
+         */
+        private void fenced(long epoch) {
+            LOG.error("VM {}: standby {} is taking it over from epoch {}; stopping this copy (nothing held is released)",
+                    vmName, standby, epoch);
+            stopping = true;
+            message = "fenced: standby " + standby + " took the VM over from epoch " + epoch + "; this copy was stopped";
+            state = State.ENDED;
+            // Stop the VM before its gate goes: nothing it produces from now on may get out.
+            vm.close();
+            end(false, "fenced by the standby");
         }
 
         private void acknowledged(long epoch) {

@@ -280,6 +280,22 @@ final class StandbySession {
         }
     }
 
+    /**
+     * Tells a primary that may still be alive (only slow to be heard) to stop its copy before this
+     * one runs: over a link that still works the FENCE arrives after every ACK sent, so the primary
+     * stops without releasing anything more. Over a dead link it cannot arrive, and need not.
+     */
+    private void fencePrimary(long epoch) {
+        if (!link.isOpen()) {
+            return;
+        }
+        try {
+            link.send(control.fenceFrame(epoch));
+        } catch (TransportException e) {
+            LOG.debug("Standby for VM {}: could not fence the primary: {}", vmName(), e.getMessage());
+        }
+    }
+
     private void linkLost(TransportException e) {
         if (!linkUp) {
             return;
@@ -356,6 +372,7 @@ final class StandbySession {
         String name = vmName();
         long epoch = store.epoch();
         LOG.warn("Standby taking over VM {} from epoch {}: {}", name, epoch, reason);
+        fencePrimary(epoch);
         linkUp = false;
         link.close();
         try {

@@ -22,6 +22,11 @@ public final class ControlChannel {
         return encoder.encodeToBuffer(new Ack(epoch));
     }
 
+    /** A frame fencing the primary: the standby takes over from {@code epoch}. */
+    public ByteBuffer fenceFrame(long epoch) {
+        return encoder.encodeToBuffer(new Fence(epoch));
+    }
+
     /** A frame refusing the stream. */
     public ByteBuffer refuseFrame(Refuse refuse) {
         return encoder.encodeToBuffer(refuse);
@@ -40,7 +45,7 @@ public final class ControlChannel {
                 continue;
             }
             RecordType t = r.body().type();
-            if (t != RecordType.ACK && t != RecordType.REFUSE) {
+            if (t != RecordType.ACK && t != RecordType.REFUSE && t != RecordType.FENCE) {
                 throw new StreamFormatException(Reason.MALFORMED, "record " + t
                         + " arrived on the control channel (the peer may be another primary)");
             }

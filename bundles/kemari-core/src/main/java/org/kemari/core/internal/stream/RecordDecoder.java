@@ -103,6 +103,7 @@ public final class RecordDecoder {
             case BACKEND_STREAM -> BackendStreamChunk.decode(p);
             case ACK -> Ack.decode(p);
             case REFUSE -> Refuse.decode(p);
+            case FENCE -> Fence.decode(p);
         };
     }
 }

@@ -34,7 +34,8 @@ public final class StreamDecoder {
         List<FramedRecord> out = new ArrayList<>();
         while (f.hasRemaining()) {
             FramedRecord r = records.next(f, recordIndex++);
-            if (r.body() != null && (r.body().type() == RecordType.ACK || r.body().type() == RecordType.REFUSE)) {
+            if (r.body() != null && (r.body().type() == RecordType.ACK || r.body().type() == RecordType.REFUSE
+                    || r.body().type() == RecordType.FENCE)) {
                 throw new StreamFormatException(Reason.MALFORMED, "control record " + r.body().type()
                         + " arrived in the epoch stream (the peer may be another standby)");
             }

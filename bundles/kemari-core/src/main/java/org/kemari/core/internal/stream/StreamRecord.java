@@ -10,7 +10,7 @@ import org.kemari.api.epoch.RecordType;
  * <em>bulk</em> part (page or disk data) that the encoder passes on without copying.
  */
 public sealed interface StreamRecord
-        permits EpochBegin, PageRun, StateEntry, DiskWrite, VmSpecRecord, EpochEnd, EndOfProtection, BackendStreamChunk, Ack, Refuse {
+        permits EpochBegin, PageRun, StateEntry, DiskWrite, VmSpecRecord, EpochEnd, EndOfProtection, BackendStreamChunk, Ack, Refuse, Fence {
 
     RecordType type();
 

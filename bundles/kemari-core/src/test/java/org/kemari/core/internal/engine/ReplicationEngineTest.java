@@ -217,4 +217,25 @@ public class ReplicationEngineTest {
         survivor.pause();
         assertNull(GuestDiskPattern.verifySequential(disk, DISK_BLOCKS, EngineRig.guestStatus(survivor, EngineRig.DISK_WRITES_ACKED)));
     }
+
+    @Test
+    public void anOperatorFailoverFencesALivePrimarySoOnlyOneCopyRuns() throws Exception {
+        Vm vm = rig.primaryVms.start("kvm", spec());
+        rig.primary.protect("vm1", rig.standbyAddress());
+        EngineRig.await(() -> rig.primary.status("vm1").orElseThrow().epochs() > 20, 20_000, "20 epochs");
+
+        ProtectionStatus taken = rig.standby.failover("vm1");
+        assertEquals(taken.message(), State.FAILED_OVER, taken.state());
+        EngineRig.await(() -> vm.state().isTerminal(), 5_000, "the primary's copy to stop");
+        ProtectionStatus primary = rig.primary.status("vm1").orElseThrow();
+        assertEquals(State.ENDED, primary.state());
+        assertTrue(primary.message(), primary.message().startsWith("fenced: standby"));
+
+        Vm survivor = rig.standbyVms.find("vm1").orElseThrow();
+        long acked = EngineRig.guestStatus(survivor, EngineRig.DISK_WRITES_ACKED);
+        EngineRig.await(() -> EngineRig.guestStatus(survivor, EngineRig.DISK_WRITES_ACKED) > acked + 10, 10_000,
+                "the guest to go on writing on the standby");
+        survivor.pause();
+        assertNull(GuestDiskPattern.verifySequential(disk, DISK_BLOCKS, EngineRig.guestStatus(survivor, EngineRig.DISK_WRITES_ACKED)));
+    }
 }

@@ -104,6 +104,7 @@ public class RecordRoundTripTest {
     @Test
     public void ack() throws Exception {
         assertEquals(new Ack(77), roundTrip(new Ack(77)));
+        assertEquals(new Fence(12), roundTrip(new Fence(12)));
         assertEquals(new EndOfProtection(41), roundTrip(new EndOfProtection(41)));
         assertEquals(new EndOfProtection(-1), roundTrip(new EndOfProtection(-1)));
     }
@@ -199,7 +200,7 @@ public class RecordRoundTripTest {
         assertArrayEquals(new RecordType[] {RecordType.EPOCH_BEGIN, RecordType.PAGES, RecordType.STATE,
                 RecordType.EPOCH_END, RecordType.DISK_WRITE, RecordType.VM_SPEC, RecordType.END_OF_PROTECTION, RecordType.BACKEND_STREAM,
                 RecordType.ACK,
-                RecordType.REFUSE},
+                RecordType.REFUSE, RecordType.FENCE},
                 RecordType.values());
     }
 }

@@ -10,8 +10,11 @@ import java.nio.ByteBuffer;
  */
 final class Announcement {
     static final int ETHERTYPE_RARP = 0x8035;
-    /** Announce this many times, spaced out, in case the first is lost while links come up. */
-    static final long[] DELAYS_MILLIS = {0, 50, 150};
+    /**
+     * Announce several times over ~1.5 s: the first may be lost while links come up, and a fenced
+     * primary's copy may still send a frame or two (teaching the bridge its old port) before it stops.
+     */
+    static final long[] DELAYS_MILLIS = {0, 50, 150, 350, 750, 1500};
 
     private Announcement() {
     }
