@@ -39,7 +39,9 @@ import org.kemari.guest.GuestKvLog;
  *
  * <p>Parameterised by storage mode: {@code -Dkemari.failover.storage=shared-file,nbd,replicated}
  * (the default: all three). {@code -Dkemari.tcp.iterations=N} kill points per mode (default 10),
- * {@code -Dkemari.failover.seed=S} repeats a run's timing. Skipped without root, /dev/kvm,
+ * {@code -Dkemari.failover.seed=S} repeats a run's timing. The guest's log holds 32768 PUTs, about
+ * 7 minutes of the client's traffic (some 50 kill points); past that PUTs get {@code ERR log full}
+ * and the history check names it. Skipped without root, /dev/kvm,
  * /dev/net/tun, ip netns, unshare; the NBD mode without nbd-server.
  */
 @RunWith(Parameterized.class)
