@@ -96,7 +96,7 @@ final class XenVm implements Vm, StreamCheckpointing {
         try {
             xs = XsHandle.open();
             fm = ForeignMemoryHandle.open();
-            int domid = findDomain(xs, name);
+            int domid = findDomain(xs, xc, name);
             DomainInfo info = xc.domainInfo(domid).orElseThrow(() ->
                     new HypervisorException(Reason.INVALID_REQUEST, "domain " + name + " vanished"));
             if (!info.has(XenConstants.DOMINF_HVM_GUEST) || !info.has(XenConstants.DOMINF_HAP)) {
@@ -120,13 +120,25 @@ final class XenVm implements Vm, StreamCheckpointing {
         }
     }
 
-    private static int findDomain(XsHandle xs, String name) throws HypervisorException {
+    /**
+     * The live domain of that name. xenstore may still hold the name of a domain already destroyed
+     * (its entry is removed after the domain), so every match is checked with the hypervisor and
+     * the newest live one wins.
+     */
+    private static int findDomain(XsHandle xs, XcHandle xc, String name) throws HypervisorException {
+        int found = -1;
         for (String id : xs.directory("/local/domain")) {
             if (xs.read("/local/domain/" + id + "/name").orElse("").equals(name)) {
-                return Integer.parseInt(id);
+                int domid = Integer.parseInt(id);
+                if (domid > found && xc.domainInfo(domid).isPresent()) {
+                    found = domid;
+                }
             }
         }
-        throw new HypervisorException(Reason.INVALID_REQUEST, "no Xen domain named " + name);
+        if (found < 0) {
+            throw new HypervisorException(Reason.INVALID_REQUEST, "no running Xen domain named " + name);
+        }
+        return found;
     }
 
     int domid() {
