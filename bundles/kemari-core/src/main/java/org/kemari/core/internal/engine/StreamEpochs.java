@@ -61,7 +61,11 @@ final class StreamEpochs implements CheckpointStreamSink {
                     // Counts unknown: the backend's records are opaque to the engine.
                     writer.beginEpoch(open, 0, StreamFormat.UNKNOWN_COUNT);
                 }
-                writer.backendStream(bytes);
+                // The sink's contract lets the backend reuse its buffer once write returns, while the
+                // writer keeps views until its next flush: so the engine keeps its own copy.
+                ByteBuffer copy = ByteBuffer.allocate(bytes.remaining());
+                copy.put(bytes.duplicate()).flip();
+                writer.backendStream(copy);
             } catch (TransportException e) {
                 failure = e;
                 throw new IOException(e.getMessage(), e);
