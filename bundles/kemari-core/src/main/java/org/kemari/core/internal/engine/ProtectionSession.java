@@ -296,6 +296,9 @@ final class ProtectionSession {
                 message = "protected by " + standby;
                 state = State.PROTECTED;
             } catch (TransportException e) {
+                // A refusing standby sends REFUSE and closes the link; our send may notice the close
+                // first. The refusal is already on its way to the acknowledgement reader: let it land.
+                awaitAckReader(1_000);
                 throw new ProtectionException(refused != null ? ProtectionException.Reason.STANDBY_REFUSED
                         : ProtectionException.Reason.STANDBY_UNREACHABLE,
                         refused != null ? refused : "lost the standby during the initial copy: " + e.getMessage(), e);
@@ -382,6 +385,18 @@ final class ProtectionSession {
                     : "checkpoint stream failed: " + (why == null ? "the backend stopped" : why.getMessage());
             state = State.ENDED;
             endOrderly(true);
+        }
+
+        private void awaitAckReader(long millis) {
+            Thread t = ackThread;
+            if (t == null) {
+                return;
+            }
+            try {
+                t.join(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         private void awaitAck(long epoch, long timeoutMillis) throws ProtectionException {
