@@ -179,7 +179,9 @@ final class ProtectionSession {
         }
         LOG.warn("VM {} is running UNPROTECTED: {}; its held output was released. Reconnecting to {} every {} ms",
                 vmName, why, standby, settings.reconnectIntervalMillis());
-        c.end(true, why);
+        // If the standby is in fact alive (only slow to be heard), it must learn that this copy runs
+        // on, or it would take over when the link closes: tell it, where the link still carries.
+        c.endOrderly(true);
         // Message first: a reader that sees the new state must see its explanation too.
         message = "standby lost (" + why + "); running unprotected, reconnecting";
         state = State.UNPROTECTED;
@@ -637,6 +639,7 @@ final class ProtectionSession {
             ended = true;
             signal();
             Thread t = epochThread;
+            boolean writerFree = true;
             if (t != null && t != Thread.currentThread()) {
                 try {
                     t.join(5_000);
@@ -644,11 +647,14 @@ final class ProtectionSession {
                     Thread.currentThread().interrupt();
                 }
                 if (t.isAlive()) {
+                    // Still inside a send on a stuck link: the writer is not ours to use.
+                    writerFree = false;
                     LOG.warn("VM {}: the epoch thread did not stop within 5 s; ending protection anyway", vmName);
                 }
             }
             try {
-                if (closed.get()) {
+                if (closed.get() || !writerFree || !link.isOpen()) {
+                    end(releaseOutputs, "protection ended");
                     return;
                 }
                 // Also inside an epoch (a failed capture or ship): the standby then drops that epoch.

@@ -68,7 +68,8 @@ public class ReplicationEngineTest {
         // The primary dies: its VM stops dead, its link drops.
         rig.crashPrimary(vm);
 
-        EngineRig.await(() -> rig.standbyVms.find("vm1").isPresent(), 5_000, "the standby to take over");
+        EngineRig.await(() -> rig.standby.status("vm1").map(s -> s.state() == State.FAILED_OVER).orElse(false), 5_000,
+                () -> "the standby to take over: " + rig.standby.list());
         ProtectionStatus standbyStatus = rig.standby.status("vm1").orElseThrow();
         assertEquals(standbyStatus.message(), State.FAILED_OVER, standbyStatus.state());
         Vm survivor = rig.standbyVms.find("vm1").orElseThrow();

@@ -78,7 +78,8 @@ public class StorageEngineTest {
         // The primary dies: its VM stops dead (its disk connection with it), its link drops.
         rig.crashPrimary(vm);
 
-        EngineRig.await(() -> rig.standbyVms.find("vm1").isPresent(), 5_000, "the standby to take over");
+        EngineRig.await(() -> rig.standby.status("vm1").map(s -> s.state() == State.FAILED_OVER).orElse(false), 5_000,
+                () -> "the standby to take over: " + rig.standby.list());
         ProtectionStatus status = rig.standby.status("vm1").orElseThrow();
         assertEquals(status.message(), State.FAILED_OVER, status.state());
         Vm survivor = rig.standbyVms.find("vm1").orElseThrow();
