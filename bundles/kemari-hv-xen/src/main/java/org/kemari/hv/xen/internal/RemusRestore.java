@@ -20,6 +20,8 @@ public final class RemusRestore {
     private final XcHandle xc;
     private final XsHandle xs;
     private final AtomicInteger checkpoints = new AtomicInteger();
+    /** Keeps the running restore's callbacks reachable (see receive). */
+    private volatile XenGuest.RestoreCallbacks callbacks;
     private int domid = -1;
     private int storeEvtchn;
     private int consoleEvtchn;
@@ -62,7 +64,10 @@ public final class RemusRestore {
             checkpoints.incrementAndGet();
             return XenConstants.XGR_CHECKPOINT_SUCCESS;
         };
+        // Reachable for the whole restore, which lasts as long as protection (see RemusSave.run).
+        callbacks = cb;
         restored = XgHandle.on(xc).restore(fd, domid, storeEvtchn, consoleEvtchn, XenConstants.XC_STREAM_REMUS, cb);
+        java.lang.ref.Reference.reachabilityFence(cb);
     }
 
     /**

@@ -26,6 +26,8 @@ public final class RemusSave {
     private final XsHandle xs;
     private final int domid;
     private final AtomicInteger checkpoints = new AtomicInteger();
+    /** Keeps the running save's callbacks reachable (see run). */
+    private volatile XenGuest.SaveCallbacks callbacks;
     private final AtomicReference<Throwable> callbackFailure = new AtomicReference<>();
     private volatile long lastSuspendNanos;
     private volatile java.util.function.IntConsumer onSuspended = n -> { };
@@ -62,6 +64,10 @@ public final class RemusSave {
      */
     public void run(int fd, CheckpointGate gate) throws HypervisorException {
         XenGuest.SaveCallbacks cb = new XenGuest.SaveCallbacks();
+        // libxenguest calls these for as long as the stream runs (the whole protection): the
+        // structure and the callbacks must stay reachable, or the collector frees their native
+        // trampolines under it (JNA holds callbacks weakly).
+        callbacks = cb;
         cb.suspend = data -> guard(this::suspend);
         cb.postcopy = data -> guard(this::resume);
         cb.checkpoint = data -> guard(() -> gate.afterCheckpoint(checkpoints.incrementAndGet()));
@@ -72,6 +78,7 @@ public final class RemusSave {
             Throwable cause = callbackFailure.get();
             throw cause == null ? e : new HypervisorException(e.reason(), e.getMessage() + " after: " + cause, cause);
         }
+        java.lang.ref.Reference.reachabilityFence(cb);
         if (callbackFailure.get() != null) {
             throw new HypervisorException(Reason.HOST_ERROR, "REMUS save ended by a failed callback",
                     callbackFailure.get());
