@@ -36,12 +36,9 @@ final class KvClientProcess implements GuestClient {
 
     /** Starts the client and waits until it is connected (it retries for 30 s while the VM boots). */
     static KvClientProcess start(FailoverNetwork network, int port, long seed, Path stderrFile) throws IOException, InterruptedException {
-        String classes = Path.of(KvClient.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = network.inClient(List.of(java, "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", classes, KvClient.class.getName(), network.guestAddress, String.valueOf(port),
-                String.valueOf(INTERVAL_MICROS), String.valueOf(MAX_SECONDS), String.valueOf(KEYS), String.valueOf(seed)));
-        KvClientProcess client = new KvClientProcess(new ProcessBuilder(command).redirectError(stderrFile.toFile()).start());
+        KvClientProcess client = new KvClientProcess(ClientJava.start(network, KvClient.class, stderrFile,
+                network.guestAddress, String.valueOf(port), String.valueOf(INTERVAL_MICROS), String.valueOf(MAX_SECONDS),
+                String.valueOf(KEYS), String.valueOf(seed)));
         if (!client.started.await(60, TimeUnit.SECONDS) || client.localPort == null) {
             String said = client.complaints();
             client.close();
@@ -146,16 +143,6 @@ final class KvClientProcess implements GuestClient {
     /** Stops the client: closes its input (it ends at once), then kills it if it lingers. */
     @Override
     public void close() throws InterruptedException {
-        try {
-            process.getOutputStream().close();
-        } catch (IOException e) {
-            // Already gone.
-        }
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        reader.join(2_000);
+        ClientJava.stop(process, reader);
     }
 }

@@ -34,12 +34,8 @@ final class ProbeProcess implements GuestClient {
     }
 
     static ProbeProcess start(FailoverNetwork network, Path stderrFile) throws IOException, InterruptedException {
-        String classes = Path.of(StatusProbe.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = network.inClient(List.of(java, "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", classes, StatusProbe.class.getName(), network.guestAddress, String.valueOf(INTERVAL_MICROS),
-                String.valueOf(MAX_SECONDS)));
-        Process p = new ProcessBuilder(command).redirectError(stderrFile.toFile()).start();
+        Process p = ClientJava.start(network, StatusProbe.class, stderrFile, network.guestAddress,
+                String.valueOf(INTERVAL_MICROS), String.valueOf(MAX_SECONDS));
         ProbeProcess probe = new ProbeProcess(p);
         if (!probe.ready.await(30, TimeUnit.SECONDS)) {
             probe.close();
@@ -120,16 +116,6 @@ final class ProbeProcess implements GuestClient {
     /** Stops the probe: closes its input (it ends by itself), then kills it if it lingers. */
     @Override
     public void close() throws InterruptedException {
-        try {
-            process.getOutputStream().close();
-        } catch (IOException e) {
-            // Already gone.
-        }
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        reader.join(2_000);
+        ClientJava.stop(process, reader);
     }
 }
