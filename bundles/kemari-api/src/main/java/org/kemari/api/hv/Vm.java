@@ -28,6 +28,18 @@ public interface Vm extends AutoCloseable {
     Optional<String> failureReason();
 
     /**
+     * The host kernel interface on which frames that the NIC {@code nicId} transmits appear without
+     * passing through the backend (a Xen guest's vif, fed by netback in dom0). Empty when the backend
+     * itself submits the NIC's frames to the output gate (KVM's virtio-net), or has no such NIC: the
+     * network interceptor then holds the frames it is given; otherwise it holds them in the kernel.
+     *
+     * @since 1.3
+     */
+    default Optional<String> nicHostInterface(String nicId) {
+        return Optional.empty();
+    }
+
+    /**
      * Stops every vCPU at an instruction boundary, with any pending I/O exit completed, and quiesces
      * device models so that memory and state are consistent. Idempotent.
      *

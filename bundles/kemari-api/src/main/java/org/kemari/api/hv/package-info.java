@@ -13,5 +13,5 @@
  * services of the same name the highest {@code service.ranking} wins, and for equal ranking the
  * lowest {@code service.id}.
  */
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.kemari.api.hv;
