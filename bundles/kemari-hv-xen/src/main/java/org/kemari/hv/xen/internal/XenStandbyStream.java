@@ -131,6 +131,10 @@ final class XenStandbyStream implements StandbyStream {
         }
         String name = spec.options().getOrDefault(XenVm.DOMAIN_OPTION, spec.name());
         restore.publish(name);
+        for (int devid = 0; devid < spec.nics().size(); devid++) {
+            // The copy's NICs, as xl made the primary's: its netfront reconnects when it resumes.
+            XenVif.attach(xs, restore.domid(), devid, spec.nics().get(devid));
+        }
         Map<String, String> options = new HashMap<>(spec.options());
         options.put(XenVm.DOMAIN_OPTION, name);
         VmSpec local = new VmSpec(spec.name(), spec.memoryBytes(), spec.vcpus(), spec.image(), spec.disks(), spec.nics(), options);

@@ -30,8 +30,9 @@ import org.kemari.hv.xen.internal.sys.XsHandle;
  * mappings, state is the HVM context blob. {@link #streamCheckpoints} is the other seam: the whole
  * epoch as libxenguest's REMUS stream (see docs/architecture.md, "Xen backend").
  *
- * <p>Not yet: the guest's I/O goes through dom0's backends (netback, blkback), outside Kemari, so an
- * output gate sees no outputs; {@link #close()} releases Kemari's handles and leaves the domain to xl.
+ * <p>The guest's I/O goes through dom0's backends (netback, blkback), outside Kemari: its NICs' frames
+ * are held on their vifs by the network interceptor ({@link #nicHostInterface}); its disks are not
+ * held yet. {@link #close()} releases Kemari's handles and leaves the domain to xl.
  */
 final class XenVm implements Vm, StreamCheckpointing {
     /** {@link VmSpec#options()} key naming the running domain to adopt. */
@@ -107,6 +108,7 @@ final class XenVm implements Vm, StreamCheckpointing {
                 throw new HypervisorException(Reason.INVALID_REQUEST, "domain " + name + " has "
                         + (info.tot_pages * XenConstants.PAGE_SIZE >> 20) + " MiB, the spec says " + (spec.memoryBytes() >> 20));
             }
+            checkNics(spec, domid, checkPages);
             return new XenVm(spec, domid, xc, xs, fm);
         } catch (HypervisorException | RuntimeException e) {
             if (fm != null) {
@@ -117,6 +119,18 @@ final class XenVm implements Vm, StreamCheckpointing {
             }
             xc.close();
             throw e;
+        }
+    }
+
+    /** The spec's NICs must be valid Xen NICs and, on a running primary, be the domain's vifs. */
+    private static void checkNics(VmSpec spec, int domid, boolean primary) throws HypervisorException {
+        for (int devid = 0; devid < spec.nics().size(); devid++) {
+            XenVif.script(spec.nics().get(devid));
+            String vif = XenVif.interfaceName(domid, devid);
+            if (primary && !java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net", vif))) {
+                throw new HypervisorException(Reason.INVALID_REQUEST, "NIC " + spec.nics().get(devid).id() + " of "
+                        + spec.name() + " should be " + vif + ", which dom0 does not have (the domain's vif list and the spec's NICs must match)");
+            }
         }
     }
 
@@ -194,6 +208,18 @@ final class XenVm implements Vm, StreamCheckpointing {
         if (state() == VmState.PAUSED) {
             xc.unpause(domid);
         }
+    }
+
+    /** A NIC's frames reach dom0 on its vif (netback), never through Kemari: the network interceptor holds them there. */
+    @Override
+    public Optional<String> nicHostInterface(String nicId) {
+        List<VmSpec.NicSpec> nics = spec.nics();
+        for (int devid = 0; devid < nics.size(); devid++) {
+            if (nics.get(devid).id().equals(nicId)) {
+                return Optional.of(XenVif.interfaceName(domid, devid));
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -24,6 +24,12 @@ public interface XenStore extends Library {
     /** {@code bool xs_write(struct xs_handle *h, xs_transaction_t t, const char *path, const void *data, unsigned int len)}. */
     byte xs_write(Pointer h, int t, String path, byte[] data, int len);
 
+    /** {@code xs_transaction_t xs_transaction_start(struct xs_handle *h)}; 0 (XBT_NULL) on failure. */
+    int xs_transaction_start(Pointer h);
+
+    /** {@code bool xs_transaction_end(struct xs_handle *h, xs_transaction_t t, bool abort)}; false with EAGAIN: retry. */
+    byte xs_transaction_end(Pointer h, int t, byte abort);
+
     /** {@code bool xs_rm(struct xs_handle *h, xs_transaction_t t, const char *path)}. */
     byte xs_rm(Pointer h, int t, String path);
 

@@ -52,6 +52,44 @@ public final class XsHandle implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes every entry (path to value, in the map's order) and then the ACLs, in one transaction:
+     * a watcher (netback's probe) sees the whole device directory or none of it. Retried while
+     * xenstored reports a conflicting transaction.
+     *
+     * @param acls path to {owner, othersPerms, reader, readerPerms}
+     */
+    public void writeAtomically(java.util.Map<String, String> entries, java.util.Map<String, int[]> acls)
+            throws HypervisorException {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            int t = xs.xs_transaction_start(live());
+            if (t == XenConstants.XBT_NULL) {
+                throw NativeError.failed("xs_transaction_start");
+            }
+            boolean ok = true;
+            for (var e : entries.entrySet()) {
+                byte[] data = e.getValue().getBytes(StandardCharsets.UTF_8);
+                ok &= xs.xs_write(live(), t, e.getKey(), data, data.length) != 0;
+            }
+            for (var a : acls.entrySet()) {
+                ok &= xs.xs_set_permissions(live(), t, a.getKey(), a.getValue(), a.getValue().length / 2) != 0;
+            }
+            if (!ok) {
+                HypervisorException failure = NativeError.failed("xenstore transaction writing " + entries.keySet());
+                xs.xs_transaction_end(live(), t, (byte) 1);
+                throw failure;
+            }
+            if (xs.xs_transaction_end(live(), t, (byte) 0) != 0) {
+                return;
+            }
+            if (com.sun.jna.Native.getLastError() != 11) { // EAGAIN: another transaction won; try again
+                throw NativeError.failed("xs_transaction_end");
+            }
+        }
+        throw new HypervisorException(org.kemari.api.hv.HypervisorException.Reason.HOST_ERROR,
+                "xenstore transaction kept conflicting: " + entries.keySet());
+    }
+
     public void write(String path, String value) throws HypervisorException {
         byte[] data = value.getBytes(StandardCharsets.UTF_8);
         if (xs.xs_write(live(), XenConstants.XBT_NULL, path, data, data.length) == 0) {
