@@ -17,6 +17,7 @@ import org.kemari.core.internal.BackendRegistryImpl;
 import org.kemari.core.internal.VmManagerImpl;
 import org.kemari.hv.xen.internal.XenBackend;
 import org.kemari.io.net.internal.NetCheckpointDeviceProvider;
+import org.kemari.io.net.internal.linux.KernelFrameHold;
 import org.kemari.policy.checkpoint.internal.EventDrivenCheckpointPolicy;
 import org.kemari.policy.failover.internal.HeartbeatTimeoutFailoverPolicy;
 import org.kemari.transport.tcp.internal.TcpSettings;
@@ -84,7 +85,7 @@ public final class XenEngineRigMain {
             long releasedAtCrash = lastTick(published);
             String vif = vm.nicHostInterface("net0").orElseThrow();
             boolean paused = new ProcessBuilder("xl", "pause", name).inheritIO().start().waitFor() == 0;
-            boolean heldDropped = new ProcessBuilder("ip", "link", "del", "kmr" + Integer.toHexString(vif.hashCode()))
+            boolean heldDropped = new ProcessBuilder("ip", "link", "del", KernelFrameHold.ifbName(vif))
                     .inheritIO().start().waitFor() == 0;
             long seqAtCrash = datagrams.last();
             primaryTcp.close();

@@ -35,7 +35,7 @@ public final class KernelFrameHold implements FrameHold {
     }
 
     /** The ifb device name for {@code iface}: stable (a stale one from a crashed run is replaced), at most 15 chars. */
-    static String ifbName(String iface) {
+    public static String ifbName(String iface) {
         return "kmr" + Integer.toHexString(iface.hashCode());
     }
 

@@ -9,7 +9,7 @@ import java.nio.ByteOrder;
  * queue until released. It keeps two buffers: the one being filled and the last one closed by
  * {@link #closeBuffer}; {@link #releaseClosed} lets the closed one out. Only one closed buffer may
  * wait at a time: closing another before releasing would merge their counts (see
- * {@code KernelNetHold}, which never does).
+ * {@code KernelNetCheckpointDevice}, which never does).
  */
 public final class PlugQdisc {
     static final String KIND = "plug";

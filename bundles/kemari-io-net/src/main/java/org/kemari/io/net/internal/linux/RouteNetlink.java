@@ -75,11 +75,8 @@ public final class RouteNetlink implements AutoCloseable {
      */
     public synchronized long rootQueueLength(int ifindex) throws IOException {
         int seq = sequence.incrementAndGet();
-        ByteBuffer b = ByteBuffer.allocate(36).order(ByteOrder.nativeOrder());
         // ECHO: the kernel answers a single GET as a notification, to its multicast group unless echoed.
-        b.putInt(36).putShort(RTM_GETQDISC).putShort((short) (NLM_F_REQUEST | NLM_F_ECHO)).putInt(seq).putInt(0);
-        b.putInt(0).putInt(ifindex).putInt(0).putInt(ROOT).putInt(0);
-        send(b.array());
+        send(qdiscMessage(RTM_GETQDISC, (short) (NLM_F_REQUEST | NLM_F_ECHO), seq, ifindex, 0).array());
         long[] qlen = {-1};
         await(seq, "root qdisc statistics", (type, msg, attrs) -> {
             if (type == RTM_NEWQDISC) {
@@ -170,14 +167,21 @@ public final class RouteNetlink implements AutoCloseable {
     /** nlmsghdr + tcmsg + TCA_KIND + TCA_OPTIONS, in host byte order as rtnetlink wants. */
     static byte[] encode(int seq, int ifindex, String kind, byte[] options, short flags) {
         byte[] kindBytes = (kind + "\0").getBytes(StandardCharsets.US_ASCII);
-        int size = 16 + 20 + align(4 + kindBytes.length) + align(4 + options.length);
-        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
-        b.putInt(size).putShort(RTM_NEWQDISC).putShort((short) (NLM_F_REQUEST | NLM_F_ACK | flags)).putInt(seq).putInt(0);
-        b.put((byte) 0).put((byte) 0).putShort((short) 0); // tcm_family AF_UNSPEC, padding
-        b.putInt(ifindex).putInt(0).putInt(ROOT).putInt(0); // handle (kernel picks), parent, info
+        int attrs = align(4 + kindBytes.length) + align(4 + options.length);
+        ByteBuffer b = qdiscMessage(RTM_NEWQDISC, (short) (NLM_F_REQUEST | NLM_F_ACK | flags), seq, ifindex, attrs);
         attribute(b, TCA_KIND, kindBytes);
         attribute(b, TCA_OPTIONS, options);
         return b.array();
+    }
+
+    /** nlmsghdr + tcmsg about the root qdisc of {@code ifindex}, with room for {@code attrBytes} of attributes after. */
+    private static ByteBuffer qdiscMessage(short type, short flags, int seq, int ifindex, int attrBytes) {
+        int size = 16 + 20 + attrBytes;
+        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
+        b.putInt(size).putShort(type).putShort(flags).putInt(seq).putInt(0);
+        b.put((byte) 0).put((byte) 0).putShort((short) 0); // tcm_family AF_UNSPEC, padding
+        b.putInt(ifindex).putInt(0).putInt(ROOT).putInt(0); // handle (kernel picks), parent, info
+        return b;
     }
 
     private static void attribute(ByteBuffer b, short type, byte[] value) {
