@@ -160,7 +160,7 @@ checks=$(grep -c '^RIG-CHECK ' "$WORK/rig-lines.txt" || true)
 failed=$(grep -c '^RIG-CHECK [^ ]* FAIL' "$WORK/rig-lines.txt" || true)
 total=$(( $(date +%s) - START ))
 if grep -q '^RIG-JAVA PASS' "$WORK/rig-lines.txt" && grep -q '^RIG-ENGINE PASS' "$WORK/rig-lines.txt" \
-    && [ "$failed" -eq 0 ] && [ "$checks" -ge 14 ]; then
+    && [ "$failed" -eq 0 ] && [ "$checks" -ge 15 ]; then
   say "PASS: $checks checks passed (QEMU run ${boot_secs}s, total ${total}s)"
   exit 0
 fi

@@ -1,5 +1,7 @@
 package org.kemari.hv.xen.internal;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.kemari.api.hv.HypervisorException;
@@ -51,6 +53,11 @@ public final class RemusRestore {
         return domid;
     }
 
+    /** The event channel ports made for xenstored and xenconsoled, for logs. */
+    public String ports() {
+        return "store port " + storeEvtchn + ", console port " + consoleEvtchn;
+    }
+
     /** Checkpoints received complete so far. */
     public int checkpoints() {
         return checkpoints.get();
@@ -85,15 +92,19 @@ public final class RemusRestore {
      */
     public void publish(String name) throws HypervisorException {
         String dom = xs.domainPath(domid);
-        xs.write(dom + "/name", name);
-        xs.write(dom + "/domid", Integer.toString(domid));
-        xs.write(dom + "/console/ring-ref", Long.toString(restored.consoleGfn()));
-        xs.write(dom + "/console/port", Integer.toString(consoleEvtchn));
-        xs.write(dom + "/console/type", "xenconsoled");
-        xs.write(dom + "/control/shutdown", "");
-        for (String node : new String[] {dom, dom + "/control", dom + "/console"}) {
-            xs.setPermissions(node, domid, XenConstants.XS_PERM_NONE); // the guest owns its subtree
+        int[] guestOwns = {domid, XenConstants.XS_PERM_NONE};
+        Map<String, int[]> dirs = new LinkedHashMap<>();
+        for (String node : new String[] {dom, dom + "/control", dom + "/console", dom + "/device"}) {
+            dirs.put(node, guestOwns); // the guest owns its subtree: made before the entries, which inherit it
         }
+        Map<String, String> entries = new LinkedHashMap<>();
+        entries.put(dom + "/domid", Integer.toString(domid));
+        entries.put(dom + "/console/ring-ref", Long.toString(restored.consoleGfn()));
+        entries.put(dom + "/console/port", Integer.toString(consoleEvtchn));
+        entries.put(dom + "/console/type", "xenconsoled");
+        entries.put(dom + "/control/shutdown", "");
+        xs.writeAtomically(entries, dirs);
+        xs.write(dom + "/name", name);
         xs.setPermissions(dom + "/name", 0, XenConstants.XS_PERM_READ);
         xs.introduceDomain(domid, restored.storeGfn(), storeEvtchn);
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import org.kemari.api.hv.HypervisorException;
 import org.kemari.api.hv.HypervisorException.Reason;
@@ -16,6 +17,8 @@ import org.kemari.api.hv.VmSpec;
 import org.kemari.hv.xen.internal.sys.LibC;
 import org.kemari.hv.xen.internal.sys.XcHandle;
 import org.kemari.hv.xen.internal.sys.XsHandle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Xen standby: an empty paused domain that {@link RemusRestore} fills from a pipe the engine
@@ -25,6 +28,7 @@ import org.kemari.hv.xen.internal.sys.XsHandle;
  * pages are in the domain and its vCPU/HVM context is held to be loaded when the stream ends.
  */
 final class XenStandbyStream implements StandbyStream {
+    private static final Logger LOG = LoggerFactory.getLogger(XenStandbyStream.class);
     private static final int SYS_READ = 0;
 
     private final VmSpec spec;
@@ -45,6 +49,7 @@ final class XenStandbyStream implements StandbyStream {
         this.xs = XsHandle.open();
         this.restore = new RemusRestore(xc, xs);
         restore.prepare(spec.vcpus(), spec.memoryBytes() / 1024 + 1024);
+        LOG.info("VM {}: standby domain {} made, {}", spec.name(), restore.domid(), restore.ports());
         int[] fds = new int[2];
         if (libc.pipe(fds) != 0) {
             restore.discard();
@@ -129,6 +134,7 @@ final class XenStandbyStream implements StandbyStream {
             throw new HypervisorException(Reason.BAD_STATE, "the Xen restore did not end with a checkpoint: "
                     + (receiver.isAlive() ? "still running" : failure != null ? failure.toString() : "no checkpoint"));
         }
+        resumeAsRestored();
         String name = spec.options().getOrDefault(XenVm.DOMAIN_OPTION, spec.name());
         restore.publish(name);
         for (int devid = 0; devid < spec.nics().size(); devid++) {
@@ -139,6 +145,19 @@ final class XenStandbyStream implements StandbyStream {
         options.put(XenVm.DOMAIN_OPTION, name);
         VmSpec local = new VmSpec(spec.name(), spec.memoryBytes(), spec.vcpus(), spec.image(), spec.disks(), spec.nics(), options);
         return XenVm.adoptCopy(local, restore.domid());
+    }
+
+    /**
+     * The copy's guest must see its suspend as done, not cancelled, or it keeps using the vifs'
+     * rings and event channels of the domain it was copied from (which do not exist here).
+     */
+    private void resumeAsRestored() throws HypervisorException {
+        byte[] context = xc.hvmContext(restore.domid());
+        OptionalLong rax = SuspendReturn.of(context);
+        LOG.info("VM {}: the restored guest's suspend returns {}", spec.name(), rax.isPresent() ? rax.getAsLong() : "?");
+        if (rax.isPresent() && rax.getAsLong() != 0) {
+            xc.setHvmContext(restore.domid(), SuspendReturn.with(context, 0));
+        }
     }
 
     @Override

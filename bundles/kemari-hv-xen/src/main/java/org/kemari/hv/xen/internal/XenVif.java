@@ -67,9 +67,10 @@ final class XenVif {
         entries.put(back + "/online", "1");
         entries.put(back + "/state", "1");
         // One transaction, as libxl does: netback probes the moment the backend directory appears.
-        xs.writeAtomically(entries, Map.of(
-                front, new int[] {domid, XenConstants.XS_PERM_NONE, 0, XenConstants.XS_PERM_READ},
-                back, new int[] {0, XenConstants.XS_PERM_NONE, domid, XenConstants.XS_PERM_READ}));
+        Map<String, int[]> dirs = new LinkedHashMap<>();
+        dirs.put(front, new int[] {domid, XenConstants.XS_PERM_NONE, 0, XenConstants.XS_PERM_READ});
+        dirs.put(back, new int[] {0, XenConstants.XS_PERM_NONE, domid, XenConstants.XS_PERM_READ});
+        xs.writeAtomically(entries, dirs);
         String vif = interfaceName(domid, devid);
         awaitDevice(vif);
         if (script != null) {

@@ -76,6 +76,7 @@ public final class XenEngineRigMain {
                     + standby.status(name).map(ProtectionStatus::committedEpoch).orElse(-1L) + " committed; "
                     + "published console tick " + releasedTick + ", raw console tick " + seenTick);
 
+            System.out.println("RIG-INFO primary-xenstore " + sysrqProbe(vm, log) + "; " + ports(vm));
             check("engine-net-flows", datagrams.count() > 0, datagrams.count() + " datagrams from the guest so far, "
                     + "last seq " + datagrams.last() + ", through the held vif " + vm.nicHostInterface("net0").orElse("?"));
 
@@ -102,12 +103,14 @@ public final class XenEngineRigMain {
             boolean continues = tookOver && await(() -> lastTick(log) > base + 10, 180_000);
             check("engine-continues", continues, "last published tick before the crash " + releasedAtCrash
                     + ", copy's console now at tick " + lastTick(log) + " (needs > " + (base + 10) + ")");
-            // Not a check yet: the copy's vif is made at takeover (netback waits in InitWait) but the
-            // guest's netfront has not reconnected to it in any run so far (docs/xen-rig.md, Status).
-            boolean copySends = await(() -> datagrams.last() > seqAtCrash + 20, 30_000);
-            System.out.println("RIG-INFO copy-network " + (copySends ? "sends" : "silent") + ": last seq from the primary "
-                    + seqAtCrash + ", now " + datagrams.last() + "; " + datagrams.count() + " datagrams, duplicates "
-                    + datagrams.duplicates() + ", missing " + datagrams.missing());
+            // UDP output commit across the failover: the copy sends on (its netfront reconnected to
+            // the vif the standby made) and no number ever arrives twice. Numbers may be missing:
+            // those of the last epoch the standby committed but the dead primary never released.
+            boolean copySends = await(() -> datagrams.last() > seqAtCrash + 20, 60_000);
+            check("engine-net-no-duplicates", copySends && datagrams.duplicates().isEmpty(), "last seq from the primary "
+                    + seqAtCrash + ", from the copy up to " + datagrams.last() + "; " + datagrams.count()
+                    + " datagrams, duplicates " + datagrams.duplicates() + ", missing " + datagrams.missing());
+            standbyVms.find(name).ifPresent(copy -> System.out.println("RIG-INFO copy-xenstore " + sysrqProbe(copy, log)));
         } catch (Throwable t) {
             t.printStackTrace(System.out);
             check("engine-no-exception", false, t.toString());
@@ -121,6 +124,49 @@ public final class XenEngineRigMain {
         boolean ok = !RESULTS.isEmpty() && RESULTS.values().stream().allMatch(b -> b);
         System.out.println("RIG-ENGINE " + (ok ? "PASS" : "FAIL"));
         System.exit(ok ? 0 : 1);
+    }
+
+    /**
+     * Whether the guest's kernel still talks to xenstore: a sysrq key written to its control/sysrq
+     * makes it print "sysrq: HELP" on its console (diagnosis for the copy's vif, see docs/xen-rig.md).
+     */
+    private static String sysrqProbe(Vm vm, Path console) {
+        try {
+            String vif = vm.nicHostInterface("net0").orElse("vif?.0");
+            String domid = vif.substring(3, vif.indexOf('.'));
+            long before = count(console, "sysrq: HELP");
+            int rc = new ProcessBuilder("/xr/root/usr/bin/xenstore-write", "/local/domain/" + domid + "/control/sysrq", "h")
+                    .inheritIO().start().waitFor();
+            boolean answered = await(() -> count(console, "sysrq: HELP") > before, 10_000);
+            return "domain " + domid + ": xenstore-write rc=" + rc + ", guest " + (answered ? "answered" : "did not answer") + " sysrq h";
+        } catch (Exception e) {
+            return "probe failed: " + e;
+        }
+    }
+
+    private static String ports(Vm vm) throws Exception {
+        String vif = vm.nicHostInterface("net0").orElse("vif?.0");
+        String dom = "/local/domain/" + vif.substring(3, vif.indexOf('.'));
+        StringBuilder out = new StringBuilder();
+        for (String key : new String[] {"/store/port", "/console/port"}) {
+            Process p = new ProcessBuilder("/xr/root/usr/bin/xenstore-read", dom + key).redirectErrorStream(true).start();
+            out.append(key).append('=').append(new String(p.getInputStream().readAllBytes()).trim()).append(' ');
+            p.waitFor();
+        }
+        return out.toString().trim();
+    }
+
+    private static long count(Path file, String text) {
+        try {
+            String s = Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+            long n = 0;
+            for (int i = s.indexOf(text); i >= 0; i = s.indexOf(text, i + 1)) {
+                n++;
+            }
+            return n;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
     private static long acked(ProtectionManagerImpl primary, String name) {

@@ -53,11 +53,12 @@ public final class XsHandle implements AutoCloseable {
     }
 
     /**
-     * Writes every entry (path to value, in the map's order) and then the ACLs, in one transaction:
-     * a watcher (netback's probe) sees the whole device directory or none of it. Retried while
-     * xenstored reports a conflicting transaction.
+     * Makes the ACL'd directories first (nodes take their permissions from their parent when they
+     * are made, so an ACL set afterwards would not reach the entries), then writes every entry
+     * (path to value, in the map's order), in one transaction: a watcher (netback's probe) sees the
+     * whole device directory or none of it. Retried while xenstored reports a conflicting transaction.
      *
-     * @param acls path to {owner, othersPerms, reader, readerPerms}
+     * @param acls directory path to xs_permissions pairs: {owner, othersPerms[, id, perms]...}
      */
     public void writeAtomically(java.util.Map<String, String> entries, java.util.Map<String, int[]> acls)
             throws HypervisorException {
@@ -67,12 +68,13 @@ public final class XsHandle implements AutoCloseable {
                 throw NativeError.failed("xs_transaction_start");
             }
             boolean ok = true;
+            for (var a : acls.entrySet()) {
+                ok &= xs.xs_write(live(), t, a.getKey(), new byte[0], 0) != 0;
+                ok &= xs.xs_set_permissions(live(), t, a.getKey(), a.getValue(), a.getValue().length / 2) != 0;
+            }
             for (var e : entries.entrySet()) {
                 byte[] data = e.getValue().getBytes(StandardCharsets.UTF_8);
                 ok &= xs.xs_write(live(), t, e.getKey(), data, data.length) != 0;
-            }
-            for (var a : acls.entrySet()) {
-                ok &= xs.xs_set_permissions(live(), t, a.getKey(), a.getValue(), a.getValue().length / 2) != 0;
             }
             if (!ok) {
                 HypervisorException failure = NativeError.failed("xenstore transaction writing " + entries.keySet());
