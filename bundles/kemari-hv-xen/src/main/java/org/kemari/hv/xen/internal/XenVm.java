@@ -109,6 +109,9 @@ final class XenVm implements Vm, StreamCheckpointing {
                         + (info.tot_pages * XenConstants.PAGE_SIZE >> 20) + " MiB, the spec says " + (spec.memoryBytes() >> 20));
             }
             checkNics(spec, domid, checkPages);
+            if (checkPages) {
+                refuseUnheldDisks(spec, xs.directory(xs.domainPath(domid) + "/device/vbd"));
+            }
             return new XenVm(spec, domid, xc, xs, fm);
         } catch (HypervisorException | RuntimeException e) {
             if (fm != null) {
@@ -119,6 +122,23 @@ final class XenVm implements Vm, StreamCheckpointing {
             }
             xc.close();
             throw e;
+        }
+    }
+
+    /** {@link VmSpec#options()} key that lets a domain with disks be protected although its writes are not held. */
+    static final String ALLOW_UNHELD_DISKS = "xen.allow-unheld-disks";
+
+    /**
+     * A Xen guest's disk writes go through blkback and are not held yet: at failover the copy would
+     * run from a checkpoint older than writes its disk already has. Refused unless the spec says
+     * {@value #ALLOW_UNHELD_DISKS}=true (e.g. a disk only read, or data the guest can rebuild).
+     */
+    static void refuseUnheldDisks(VmSpec spec, List<String> vbds) throws HypervisorException {
+        if (!vbds.isEmpty() && !Boolean.parseBoolean(spec.options().get(ALLOW_UNHELD_DISKS))) {
+            throw new HypervisorException(Reason.UNSUPPORTED, "domain " + spec.options().get(DOMAIN_OPTION) + " has "
+                    + vbds.size() + " disk(s) (vbd " + String.join(", ", vbds) + "): Kemari does not hold Xen disk writes yet,"
+                    + " so a failover could lose or reorder acknowledged writes; set " + ALLOW_UNHELD_DISKS
+                    + "=true to protect it anyway");
         }
     }
 
