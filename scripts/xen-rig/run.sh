@@ -8,7 +8,7 @@
 # target/xen-rig (nothing is installed on the host but qemu-system-x86 and cpio).
 # Environment: XEN_RIG_TIMEOUT (seconds for the QEMU run, default 900), XEN_RIG_KEEP=1 keeps the
 # unpacked work folder for inspection (the .deb cache is always kept), XEN_RIG_ATTEMPTS (runs
-# before it fails, default 3).
+# before it fails, default 4).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,9 +22,9 @@ QEMU_PID=""
 say() { echo "xen-rig: $*"; }
 
 # Whole-run retries: software-emulated nested Xen is not perfectly reliable (docs/xen-rig.md, "Status");
-# a run that fails is run again (XEN_RIG_ATTEMPTS, default 3) and every failed attempt is reported.
+# a run that fails is run again (XEN_RIG_ATTEMPTS, default 4) and every failed attempt is reported.
 if [ "${XEN_RIG_INNER:-0}" != 1 ]; then
-  attempts="${XEN_RIG_ATTEMPTS:-3}"
+  attempts="${XEN_RIG_ATTEMPTS:-4}"
   for ((a = 1; a <= attempts; a++)); do
     if XEN_RIG_INNER=1 bash "${BASH_SOURCE[0]}"; then
       ((a == 1)) || say "PASS on attempt $a of $attempts (failed attempts: $WORK/rig-lines-attempt-*.txt)"
@@ -160,7 +160,7 @@ checks=$(grep -c '^RIG-CHECK ' "$WORK/rig-lines.txt" || true)
 failed=$(grep -c '^RIG-CHECK [^ ]* FAIL' "$WORK/rig-lines.txt" || true)
 total=$(( $(date +%s) - START ))
 if grep -q '^RIG-JAVA PASS' "$WORK/rig-lines.txt" && grep -q '^RIG-ENGINE PASS' "$WORK/rig-lines.txt" \
-    && [ "$failed" -eq 0 ] && [ "$checks" -ge 15 ]; then
+    && [ "$failed" -eq 0 ] && [ "$checks" -ge 16 ]; then
   say "PASS: $checks checks passed (QEMU run ${boot_secs}s, total ${total}s)"
   exit 0
 fi

@@ -76,7 +76,7 @@ public final class XenEngineRigMain {
                     + standby.status(name).map(ProtectionStatus::committedEpoch).orElse(-1L) + " committed; "
                     + "published console tick " + releasedTick + ", raw console tick " + seenTick);
 
-            System.out.println("RIG-INFO primary-xenstore " + sysrqProbe(vm, log) + "; " + ports(vm));
+            System.out.println("RIG-INFO primary-ports " + ports(vm));
             check("engine-net-flows", datagrams.count() > 0, datagrams.count() + " datagrams from the guest so far, "
                     + "last seq " + datagrams.last() + ", through the held vif " + vm.nicHostInterface("net0").orElse("?"));
 

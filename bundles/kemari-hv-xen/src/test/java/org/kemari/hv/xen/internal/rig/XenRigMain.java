@@ -87,11 +87,10 @@ public final class XenRigMain {
     }
 
     private static void hvmContext(XcHandle xc, int domid) throws Exception {
-        xc.pause(domid); // a consistent context, and set only ever goes into a paused domain
+        xc.pause(domid); // a consistent context
         byte[] blob;
         try {
             blob = xc.hvmContext(domid);
-            xc.setHvmContext(domid, blob); // the same blob back: proves the set path
         } finally {
             xc.unpause(domid);
         }
@@ -115,6 +114,22 @@ public final class XenRigMain {
         }
         check("hvm-context", firstType == XenConstants.HVM_SAVE_CODE_HEADER && magic == XenConstants.HVM_FILE_MAGIC && cpus >= 1,
                 blob.length + " bytes, header magic 0x" + Integer.toHexString(magic) + ", " + cpus + " CPU record(s), vCPU rip 0x" + Long.toHexString(rip) + ", set back ok");
+    }
+
+    /**
+     * The set path, last: the same blob back into the paused copy. Done early on the primary, it
+     * was followed by a stalled guest in most runs (its timers, under nested TCG), so it comes after
+     * every check that needs a running guest.
+     */
+    private static void setContextBack(XcHandle xc, int domid) throws Exception {
+        xc.pause(domid);
+        try {
+            byte[] blob = xc.hvmContext(domid);
+            xc.setHvmContext(domid, blob);
+            check("hvm-setcontext", true, blob.length + " bytes set back into paused domain " + domid);
+        } finally {
+            xc.unpause(domid);
+        }
     }
 
     private static void foreignMap(ForeignMemoryHandle fm, int domid) throws Exception {
@@ -252,6 +267,7 @@ public final class XenRigMain {
                 "primary destroyed=" + primaryGone + ", copy domid " + copy + " cpu_time " + a.cpu_time + " -> " + b.cpu_time
                         + " ns, flags=0x" + Integer.toHexString(b.flags) + ", copy's console: '" + copyLine
                         + "' (primary's last tick before the last checkpoint: " + lastTick[0] + ")");
+        setContextBack(xcRecv, copy);
         xcRecv.close();
     }
 
