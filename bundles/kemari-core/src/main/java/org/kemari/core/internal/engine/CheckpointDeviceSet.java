@@ -52,6 +52,13 @@ final class CheckpointDeviceSet {
                         "checkpoint device provider '" + p.name() + "' failed to set up: " + e, e);
             }
         }
+        if (context.vm().spec().hasReplicatedDisks()
+                && set.active.stream().noneMatch(d -> d.handledKinds().contains(org.kemari.api.io.OutputKind.DISK_WRITE))) {
+            set.teardown(true);
+            throw new CheckpointDeviceException(CheckpointDeviceException.Reason.BAD_CONFIGURATION, "VM " + vmName
+                    + " has replicated disks but no disk interceptor is installed (bundle kemari-io-disk): their writes"
+                    + " would never reach the standby");
+        }
         return set;
     }
 

@@ -315,14 +315,11 @@ final class ProtectionSession {
          * thread), writes the initial copy and its first checkpoint; the standby applies it.
          */
         private void streamInitialSync(StreamCheckpointing streaming) throws ProtectionException {
-            if (vm.spec().hasReplicatedDisks()) {
-                throw new ProtectionException(ProtectionException.Reason.VM_NOT_PROTECTABLE, "VM " + vmName
-                        + " writes its own checkpoint stream, which cannot carry replicated disks");
-            }
             long t0 = System.nanoTime();
             try {
                 synchronized (writer) {
-                    writer.writeHeader(StreamHeader.current(vmName, StreamFormat.HEADER_FLAG_BACKEND_STREAM));
+                    writer.writeHeader(StreamHeader.current(vmName, StreamFormat.HEADER_FLAG_BACKEND_STREAM
+                            | (vm.spec().hasReplicatedDisks() ? StreamFormat.HEADER_FLAG_REPLICATED_DISKS : 0)));
                     writer.writeVmSpec(vm.backend(), vm.spec());
                 }
             } catch (TransportException e) {
@@ -330,7 +327,7 @@ final class ProtectionSession {
                         "lost the standby during the initial copy: " + e.getMessage(), e);
             }
             vm.setOutputGate(gate);
-            streamEpochs = new StreamEpochs(writer, gate, devices, new StreamEpochs.Loop() {
+            streamEpochs = new StreamEpochs(writer, gate, devices, vm.spec(), new StreamEpochs.Loop() {
                 @Override
                 public boolean awaitNextEpoch() {
                     return Connection.this.awaitNextEpoch();
@@ -688,7 +685,7 @@ final class ProtectionSession {
             outputsPerEpoch.clear();
             try {
                 // A backend stream tracks dirty pages itself, and stops when its stream ends.
-                if (!vm.state().isTerminal() && streamEpochs == null) {
+                if (!vm.state().isTerminal() && !(vm instanceof StreamCheckpointing)) {
                     vm.stopDirtyTracking();
                 }
             } catch (HypervisorException e) {

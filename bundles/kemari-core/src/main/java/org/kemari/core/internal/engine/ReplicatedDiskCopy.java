@@ -40,8 +40,19 @@ final class ReplicatedDiskCopy {
         }
         vm.pause();
         vm.resume();
+        return sendImages(vm.spec(), writer);
+    }
+
+    /**
+     * Sends every replicated disk's image into the open epoch, for a backend that makes sure itself
+     * that every write from the gate's setting on is listed (a backend stream's VM, whose writes are
+     * not issued by vCPU threads the engine can pause).
+     *
+     * @return bytes sent
+     */
+    static long sendImages(org.kemari.api.hv.VmSpec spec, EpochStreamWriter writer) throws TransportException, CheckpointDeviceException {
         long bytes = 0;
-        for (DiskSpec disk : vm.spec().disks()) {
+        for (DiskSpec disk : spec.disks()) {
             if (disk.replicated()) {
                 bytes += sendImage(disk, writer);
             }

@@ -188,7 +188,9 @@ final class StandbySession {
         long[] committed = receiver.onFrame(frame);
         if (!hadSpec && hasSpec()) {
             checkCanHost();
-            replicas = openReplicas();
+            if (replicas == null) {
+                replicas = openReplicas();
+            }
         }
         if (committed.length > 0 && store.pendingDiskWrites() > 0) {
             // Replicated disks: a committed epoch's writes reach this node's copies before its ACK
@@ -230,6 +232,10 @@ final class StandbySession {
     private StandbyStream openBackendStandby() throws IOException {
         try {
             checkCanHost();
+            if (replicas == null) {
+                // The VM_SPEC and the first bytes came in one frame: the copies open here, first.
+                replicas = openReplicas();
+            }
         } catch (RefusedException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -238,7 +244,8 @@ final class StandbySession {
             throw new IOException("backend '" + receiver.backend() + "' cannot restore a checkpoint stream");
         }
         try {
-            return restoring.openStandby(receiver.vmSpec());
+            // Its replicated disks are this node's copies.
+            return restoring.openStandby(replicas.localSpec(receiver.vmSpec()));
         } catch (HypervisorException e) {
             throw new IOException("backend '" + receiver.backend() + "' cannot prepare the standby VM: " + e.getMessage(), e);
         }

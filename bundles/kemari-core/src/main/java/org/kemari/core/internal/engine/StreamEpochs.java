@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 import org.kemari.api.hv.CheckpointStreamSink;
+import org.kemari.api.hv.VmSpec;
+import org.kemari.api.io.DiskWriteOutput;
 import org.kemari.api.io.CheckpointDeviceException;
 import org.kemari.api.transport.TransportException;
 import org.kemari.core.internal.stream.EpochStreamWriter;
@@ -15,6 +17,11 @@ import org.kemari.core.internal.stream.StreamFormat;
  * EPOCH_END), closes the output epoch when the VM is stopped for a checkpoint, and answers "take the
  * next checkpoint" as the connection's checkpoint policy does. Writer calls are serialised on the
  * writer, which the connection also locks to end protection.
+ *
+ * <p>Replicated disks: each epoch ends with the DISK_WRITE records of the writes listed in it (after
+ * the backend's checkpoint bytes, so the standby applies them when it commits the epoch); epoch 0
+ * first carries every replicated image whole. The backend lists each write at the gate before the
+ * guest can see it done, which is what keeps the standby's copy as recent as the state it commits.
  */
 final class StreamEpochs implements CheckpointStreamSink {
 
@@ -32,16 +39,18 @@ final class StreamEpochs implements CheckpointStreamSink {
     private final EpochStreamWriter writer;
     private final HeldOutputGate gate;
     private final CheckpointDeviceSet devices;
+    private final VmSpec spec;
     private final Loop loop;
     /** The epoch the bytes belong to now. */
     private long open;
     private long closedOutputs = -1;
     private volatile Exception failure;
 
-    StreamEpochs(EpochStreamWriter writer, HeldOutputGate gate, CheckpointDeviceSet devices, Loop loop) {
+    StreamEpochs(EpochStreamWriter writer, HeldOutputGate gate, CheckpointDeviceSet devices, VmSpec spec, Loop loop) {
         this.writer = writer;
         this.gate = gate;
         this.devices = devices;
+        this.spec = spec;
         this.loop = loop;
     }
 
@@ -104,9 +113,15 @@ final class StreamEpochs implements CheckpointStreamSink {
                 if (!writer.inEpoch()) {
                     writer.beginEpoch(epoch, 0, StreamFormat.UNKNOWN_COUNT);
                 }
+                if (epoch == 0) {
+                    ReplicatedDiskCopy.sendImages(spec, writer);
+                }
+                for (DiskWriteOutput w : devices.replicatedWrites(epoch)) {
+                    writer.diskWrite(w.deviceId(), w.offset(), w.data());
+                }
                 loop.closing(epoch, closedOutputs);
                 writer.endEpoch();
-            } catch (TransportException e) {
+            } catch (TransportException | CheckpointDeviceException e) {
                 failure = e;
                 return false;
             }

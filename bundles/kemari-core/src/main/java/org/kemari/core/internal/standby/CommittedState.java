@@ -159,14 +159,16 @@ public final class CommittedState implements AutoCloseable {
 
     /**
      * Commits an epoch of a backend checkpoint stream: the backend holds the VM's memory and state
-     * (it has been given the epoch's bytes), this store only the epoch number and spec.
+     * (it has been given the epoch's bytes), this store the epoch number and spec, and queues the
+     * epoch's replicated-disk writes to be applied.
      */
-    void commitStream(long number, String newBackend, VmSpec newSpec, MachineState newState) {
+    void commitStream(long number, String newBackend, VmSpec newSpec, MachineState newState, List<CommittedDiskWrite> writes) {
         lock.writeLock().lock();
         try {
             backend = newBackend;
             spec = newSpec;
             state = newState;
+            queue(writes);
             epoch = number;
         } finally {
             lock.writeLock().unlock();

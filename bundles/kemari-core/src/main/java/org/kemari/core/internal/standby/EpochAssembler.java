@@ -319,7 +319,7 @@ public final class EpochAssembler {
             for (ByteBuffer b : stagedStream) {
                 streamTarget.write(b);
             }
-            store.commitStream(n, backend, spec, state);
+            store.commitStream(n, backend, spec, state, List.copyOf(stagedWrites));
         } else if (initialImage != null) {
             store.commitInitial(n, backend, spec, initialImage, state, List.copyOf(stagedWrites));
             initialImage = null;

@@ -26,6 +26,9 @@ import org.kemari.api.io.PendingOutput;
  * A VM whose "guest" is a counter that ticks every millisecond and prints (a CONSOLE output) every
  * 20 ticks, and whose backend writes its own checkpoint stream: per epoch some filler bytes, then,
  * while stopped, the line {@code CK <epoch> <counter>}. The standby side is {@link FakeStreamBackend}.
+ * With a replicated disk {@code vda} it also writes the counter and who wrote it (1: a VM started
+ * as primary, 2: a standby's copy) to 16-byte slot counter/20 of the disk at each print, as a Xen
+ * disk does: listed at the gate, then done at once on its image.
  */
 final class FakeStreamVm implements Vm, StreamCheckpointing {
     private final VmSpec spec;
@@ -35,6 +38,8 @@ final class FakeStreamVm implements Vm, StreamCheckpointing {
     private volatile OutputGate gate;
     private final Object run = new Object();
     private final Thread guest;
+    private final java.nio.channels.FileChannel disk;
+    private final long writer;
     /** Outputs that became visible: the counter value each was printed at. */
     final List<Long> visible = new CopyOnWriteArrayList<>();
 
@@ -43,6 +48,8 @@ final class FakeStreamVm implements Vm, StreamCheckpointing {
         this.backend = backend;
         this.counter = startCounter;
         this.state = paused ? VmState.PAUSED : VmState.RUNNING;
+        this.disk = spec.disks().isEmpty() ? null : open(spec.disks().get(0).imagePath());
+        this.writer = paused ? 2 : 1;
         this.guest = new Thread(this::guestLoop, "fake-guest-" + spec.name());
         guest.setDaemon(true);
         guest.start();
@@ -67,10 +74,69 @@ final class FakeStreamVm implements Vm, StreamCheckpointing {
                 }
                 long c = ++counter;
                 if (c % 20 == 0) {
+                    if (disk != null) {
+                        write(c);
+                    }
                     print(c);
                 }
             }
             sleep(1);
+        }
+    }
+
+    private static java.nio.channels.FileChannel open(String path) {
+        try {
+            return java.nio.channels.FileChannel.open(java.nio.file.Path.of(path), java.nio.file.StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void write(long c) {
+        long offset = c / 20 * 16;
+        ByteBuffer data = ByteBuffer.allocate(16).putLong(0, c).putLong(8, writer).asReadOnlyBuffer();
+        OutputGate g = gate;
+        if (g != null) {
+            g.submit(new org.kemari.api.io.DiskWriteOutput() {
+                @Override
+                public OutputKind kind() {
+                    return OutputKind.DISK_WRITE;
+                }
+
+                @Override
+                public String deviceId() {
+                    return "vda";
+                }
+
+                @Override
+                public int size() {
+                    return 16;
+                }
+
+                @Override
+                public long offset() {
+                    return offset;
+                }
+
+                @Override
+                public ByteBuffer data() {
+                    return data.duplicate();
+                }
+
+                @Override
+                public void release() {
+                    // done on the image already
+                }
+
+                @Override
+                public void discard() {
+                }
+            });
+        }
+        try {
+            disk.write(data.duplicate(), offset);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -205,6 +271,13 @@ final class FakeStreamVm implements Vm, StreamCheckpointing {
 
     @Override
     public void close() {
+        if (disk != null) {
+            try {
+                disk.close();
+            } catch (IOException e) {
+                // nothing more to release
+            }
+        }
         synchronized (run) {
             state = VmState.STOPPED;
             run.notifyAll();

@@ -1,20 +1,27 @@
 package org.kemari.core.internal.engine;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.After;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 import org.kemari.api.hv.Vm;
 import org.kemari.api.hv.VmSpec;
+import org.kemari.api.management.ProtectionException;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.management.ProtectionStatus.State;
 import org.kemari.core.internal.BackendRegistryImpl;
 import org.kemari.core.internal.VmManagerImpl;
+import org.kemari.io.disk.internal.DiskCheckpointDeviceProvider;
 import org.kemari.policy.checkpoint.internal.EventDrivenCheckpointPolicy;
 import org.kemari.policy.failover.internal.HeartbeatTimeoutFailoverPolicy;
 import org.kemari.transport.tcp.internal.TcpSettings;
@@ -26,6 +33,8 @@ import org.kemari.transport.tcp.internal.TcpTransport;
  * applied the epoch, and the standby takes over from the backend's last applied checkpoint.
  */
 public class StreamCheckpointingEngineTest {
+    @Rule
+    public final TemporaryFolder tmp = new TemporaryFolder();
     private final FakeStreamBackend backend = new FakeStreamBackend();
     private final TcpTransport primaryTcp = new TcpTransport(TcpSettings.defaults());
     private final TcpTransport standbyTcp = new TcpTransport(TcpSettings.defaults());
@@ -43,7 +52,8 @@ public class StreamCheckpointingEngineTest {
         primary.apply(EngineConfigs.of(Map.of("standby_listen", "", "standbySilenceMillis", 300L)));
         standby = new ProtectionManagerImpl(standbyVms, registry(), standbyTcp, new EventDrivenCheckpointPolicy(),
                 new HeartbeatTimeoutFailoverPolicy(200));
-        standby.apply(EngineConfigs.of(Map.of("standby_listen", "127.0.0.1:0")));
+        standby.apply(EngineConfigs.of(Map.of("standby_listen", "127.0.0.1:0",
+                "standby_replicatedDiskRoot", tmp.getRoot().toPath().resolve("standby").toString())));
         EngineRig.await(() -> standby.standbyAddress() != null, 5_000, "standby listening");
     }
 
@@ -84,7 +94,9 @@ public class StreamCheckpointingEngineTest {
         vm.close();
         long lastVisible = vm.visible.get(vm.visible.size() - 1);
 
-        EngineRig.await(() -> standbyVms.find("s1").isPresent(), 5_000, "the standby to take over");
+        // Registered before it runs, FAILED_OVER once it runs: wait for the latter.
+        EngineRig.await(() -> standby.status("s1").map(st -> st.state() == State.FAILED_OVER).orElse(false), 5_000,
+                "the standby to take over");
         assertEquals(State.FAILED_OVER, standby.status("s1").orElseThrow().state());
         FakeStreamVm survivor = (FakeStreamVm) standbyVms.find("s1").orElseThrow();
         assertTrue("taken over from the stream: " + backend.standbyEvents,
@@ -93,6 +105,68 @@ public class StreamCheckpointingEngineTest {
                 survivor.counter() >= lastVisible);
         long start = survivor.counter();
         EngineRig.await(() -> survivor.counter() > start + 50, 5_000, "the guest to run on at the standby");
+    }
+
+    private VmSpec replicatedSpec(Path image) {
+        return new VmSpec("s1", 1 << 20, 1, "fake", List.of(new VmSpec.DiskSpec("vda", "replicated:" + image, false)),
+                List.of(), Map.of());
+    }
+
+    @Test
+    public void replicatedDisksWithoutADiskInterceptorAreRefused() throws Exception {
+        Path image = tmp.newFile("vm.img").toPath();
+        Files.write(image, new byte[4096]);
+        primaryVms.start("fakestream", replicatedSpec(image));
+        ProtectionException e = assertThrows(ProtectionException.class, () -> primary.protect("s1", standby.standbyAddress()));
+        assertEquals(ProtectionException.Reason.VM_NOT_PROTECTABLE, e.reason());
+        assertEquals("VM s1 has replicated disks but no disk interceptor is installed (bundle kemari-io-disk): their writes"
+                + " would never reach the standby", e.getMessage());
+    }
+
+    @Test
+    public void replicatedDiskWritesTravelInTheirEpochsAndTheCopyRunsOnTheStandbysImage() throws Exception {
+        primary.addDeviceProvider(new DiskCheckpointDeviceProvider());
+        Path image = tmp.newFile("vm.img").toPath();
+        byte[] initial = new byte[64 * 1024];
+        java.util.Arrays.fill(initial, initial.length - 512, initial.length, (byte) 0x5a); // must arrive by the initial copy
+        Files.write(image, initial);
+        Path replica = tmp.getRoot().toPath().resolve("standby").resolve(image.toString().substring(1));
+        Files.createDirectories(replica.getParent());
+        Files.write(replica, new byte[] {1, 2, 3}); // stale: the initial copy replaces it
+        FakeStreamVm vm = (FakeStreamVm) primaryVms.start("fakestream", replicatedSpec(image));
+        ProtectionStatus status = primary.protect("s1", standby.standbyAddress());
+        assertEquals(status.message(), State.PROTECTED, status.state());
+        EngineRig.await(() -> backend.appliedEpoch() >= 5 && vm.visible.size() >= 5, 20_000, "5 epochs applied");
+
+        backend.protectedRun = false;
+        primaryTcp.close();
+        vm.close();
+        // Registered before it runs, FAILED_OVER once it runs: wait for the latter.
+        EngineRig.await(() -> standby.status("s1").map(st -> st.state() == State.FAILED_OVER).orElse(false), 5_000,
+                "the standby to take over");
+        FakeStreamVm survivor = (FakeStreamVm) standbyVms.find("s1").orElseThrow();
+        assertEquals("the copy runs on this node's image", replica.toString(), survivor.spec().disks().get(0).imagePath());
+        long applied = backend.appliedCounter();
+        EngineRig.await(() -> survivor.counter() > applied + 100, 5_000, "the copy to run on");
+        survivor.close();
+
+        byte[] copy = Files.readAllBytes(replica);
+        assertEquals(initial.length, copy.length);
+        assertEquals("the initial copy", 0x5a, copy[copy.length - 1]);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(copy);
+        for (long c = 20; c <= applied + 100; c += 20) {
+            long value = b.getLong((int) (c / 20 * 16));
+            long writer = b.getLong((int) (c / 20 * 16 + 8));
+            if (c <= applied) {
+                // Written before the checkpoint the copy runs from: the standby has it.
+                assertEquals("slot of " + c + " (checkpoint at " + applied + ")", c, value);
+                assertEquals("slot of " + c + " written by the primary", 1, writer);
+            } else {
+                // After it: never the dead primary's (uncommitted) write; the copy's own if it got there.
+                assertTrue("slot of " + c + " after the checkpoint at " + applied + " holds " + value + "/" + writer,
+                        (value == 0 && writer == 0) || (value == c && writer == 2));
+            }
+        }
     }
 
     @Test

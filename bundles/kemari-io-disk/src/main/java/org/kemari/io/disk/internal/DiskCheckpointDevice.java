@@ -21,6 +21,8 @@ final class DiskCheckpointDevice extends HoldingCheckpointDevice {
     private final Set<String> replicatedDisks;
     /** Writes to replicated disks by the epoch they were issued in, in submission order. */
     private final Map<Long, List<DiskWriteOutput>> replicated = new ConcurrentSkipListMap<>();
+    /** The last epoch whose writes the engine took: a write of it or older arriving now goes with the next. */
+    private long shippedThrough = -1;
     /** Set when a write to a replicated disk could not be replicated; the next capture fails with it. */
     private volatile String unreplicable;
 
@@ -37,9 +39,13 @@ final class DiskCheckpointDevice extends HoldingCheckpointDevice {
     public void hold(PendingOutput output, long epoch) {
         if (replicatedDisks.contains(output.deviceId())) {
             if (output instanceof DiskWriteOutput write) {
-                // hold() runs on vCPU threads, which are stopped while an epoch is captured: no
-                // write of an epoch arrives after replicatedWrites() of that epoch.
-                replicated.computeIfAbsent(epoch, e -> new ArrayList<>()).add(write);
+                // A vCPU thread is stopped while its epoch is captured, so its write is never late.
+                // A backend's own I/O thread may list a write just after its epoch was taken: it goes
+                // with the next one, as the guest cannot have seen it done in the state just sent.
+                synchronized (this) {
+                    long carriedIn = Math.max(epoch, shippedThrough + 1);
+                    replicated.computeIfAbsent(carriedIn, e -> new ArrayList<>()).add(write);
+                }
             } else {
                 // Not thrown here, on a vCPU thread: the capture fails instead, ending protection.
                 unreplicable = "disk " + output.deviceId()
@@ -59,7 +65,8 @@ final class DiskCheckpointDevice extends HoldingCheckpointDevice {
     }
 
     @Override
-    public List<DiskWriteOutput> replicatedWrites(long epoch) {
+    public synchronized List<DiskWriteOutput> replicatedWrites(long epoch) {
+        shippedThrough = Math.max(shippedThrough, epoch);
         List<DiskWriteOutput> writes = replicated.remove(epoch);
         return writes == null ? List.of() : writes;
     }

@@ -165,6 +165,20 @@ public class DiskCheckpointDeviceProviderTest {
     }
 
     @Test
+    public void aWriteListedAfterItsEpochWasTakenGoesWithTheNextEpochNotNowhere() throws Exception {
+        CheckpointDevice device = new DiskCheckpointDeviceProvider().setup(context(List.of(
+                new VmSpec.DiskSpec("vda", "replicated:/var/lib/kemari/vm1.img", false)))).orElseThrow();
+        DiskWriteOutput early = replicatedWrite("vda", 0);
+        DiskWriteOutput late = replicatedWrite("vda", 512);
+        device.hold(early, 5);
+        assertEquals(List.of(early), device.replicatedWrites(5));
+        // A backend's I/O thread read the open epoch (5) just before it closed and lists the write now.
+        device.hold(late, 5);
+        assertEquals(List.of(late), device.replicatedWrites(6));
+        device.teardown(false);
+    }
+
+    @Test
     public void aReplicatedDiskWhoseWritesHideTheirDataFailsTheNextCapture() throws Exception {
         CheckpointDevice device = new DiskCheckpointDeviceProvider().setup(context(List.of(
                 new VmSpec.DiskSpec("vda", "replicated:/var/lib/kemari/vm1.img", false)))).orElseThrow();
