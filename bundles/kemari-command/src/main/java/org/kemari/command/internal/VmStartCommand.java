@@ -47,7 +47,7 @@ public class VmStartCommand implements Action {
     @Option(name = "-w", aliases = "--workload", description = "Test guest workloads: comma list of dirtier, disk, net (default dirtier)")
     String workload;
 
-    @Option(name = "-d", aliases = "--disk", description = "A disk: an image file, nbd://host:port/export, or replicated:/path/image.img (repeat for more disks)", multiValued = true)
+    @Option(name = "-d", aliases = "--disk", description = "A disk: an image file, nbd://host:port/export, or replicated:/path/image.img (repeat for more disks; the guest sees vda, vdb, ... under KVM, xvda, xvdb, ... under Xen)", multiValued = true)
     List<String> disks = new ArrayList<>();
 
     @Option(name = "-n", aliases = "--nic", description = "A NIC's host side: tap:<ifname> or none (repeat for more NICs)", multiValued = true)
@@ -85,7 +85,9 @@ public class VmStartCommand implements Action {
         List<VmSpec.DiskSpec> diskSpecs = new ArrayList<>();
         for (int i = 0; i < disks.size(); i++) {
             // A replicated: path names a local image too; nbd:// exports are checked by the backend.
-            VmSpec.DiskSpec disk = new VmSpec.DiskSpec("vd" + (char) ('a' + i), disks.get(i), false);
+            // Disk ids are the names the guest sees: virtio's vdX under KVM, Xen's xvdX.
+            String prefix = "xen".equals(backend) ? "xvd" : "vd";
+            VmSpec.DiskSpec disk = new VmSpec.DiskSpec(prefix + (char) ('a' + i), disks.get(i), false);
             if (!disk.path().startsWith("nbd://") && !Files.isRegularFile(Path.of(disk.imagePath()))) {
                 throw new IllegalArgumentException("--disk: no such file: " + disk.imagePath());
             }

@@ -58,6 +58,16 @@ public class VmStartCommandTest {
     }
 
     @Test
+    public void xenDisksAreNamedAsTheGuestSeesThem() throws Exception {
+        File disk = File.createTempFile("kemari-disk", ".img");
+        disk.deleteOnExit();
+        VmStartCommand c = command("db");
+        c.backend = "xen";
+        c.disks = List.of(disk.getPath(), disk.getPath());
+        assertEquals(List.of("xvda", "xvdb"), c.spec().disks().stream().map(VmSpec.DiskSpec::id).toList());
+    }
+
+    @Test
     public void badInputGivesOneClearLine() {
         VmStartCommand c = command("vm1");
         c.memory = "lots";

@@ -144,7 +144,15 @@ final class XenStandbyStream implements StandbyStream {
         Map<String, String> options = new HashMap<>(spec.options());
         options.put(XenVm.DOMAIN_OPTION, name);
         VmSpec local = new VmSpec(spec.name(), spec.memoryBytes(), spec.vcpus(), spec.image(), spec.disks(), spec.nics(), options);
-        return XenVm.adoptCopy(local, restore.domid());
+        XenVm copy = XenVm.adoptCopy(local, restore.domid());
+        try {
+            // The copy's disks, on the same shared images: its blkfront reconnects and re-issues what was in flight.
+            copy.attachDisks();
+        } catch (HypervisorException | RuntimeException e) {
+            copy.close();
+            throw e;
+        }
+        return copy;
     }
 
     /**

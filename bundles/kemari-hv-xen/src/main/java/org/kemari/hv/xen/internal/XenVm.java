@@ -17,6 +17,7 @@ import org.kemari.api.hv.VmListener;
 import org.kemari.api.hv.VmSpec;
 import org.kemari.api.hv.VmState;
 import org.kemari.api.io.OutputGate;
+import org.kemari.hv.xen.internal.disk.XenDisk;
 import org.kemari.hv.xen.internal.sys.DirtyBitmap;
 import org.kemari.hv.xen.internal.sys.DomainInfo;
 import org.kemari.hv.xen.internal.sys.ForeignMemoryHandle;
@@ -30,9 +31,11 @@ import org.kemari.hv.xen.internal.sys.XsHandle;
  * mappings, state is the HVM context blob. {@link #streamCheckpoints} is the other seam: the whole
  * epoch as libxenguest's REMUS stream (see docs/architecture.md, "Xen backend").
  *
- * <p>The guest's I/O goes through dom0's backends (netback, blkback), outside Kemari: its NICs' frames
- * are held on their vifs by the network interceptor ({@link #nicHostInterface}); its disks are not
- * held yet. {@link #close()} releases Kemari's handles and leaves the domain to xl.
+ * <p>The guest's I/O goes through dom0's backends (netback, blkback): its NICs' frames are held on
+ * their vifs by the network interceptor ({@link #nicHostInterface}); the spec's disks are served by
+ * Kemari ({@link XenDisk}: an nbd device blkback uses) and attached when the domain is adopted, so
+ * their writes wait at the output gate. {@link #close()} takes those disks away again, releases
+ * Kemari's handles and leaves the domain to xl.
  */
 final class XenVm implements Vm, StreamCheckpointing {
     /** {@link VmSpec#options()} key naming the running domain to adopt. */
@@ -51,6 +54,7 @@ final class XenVm implements Vm, StreamCheckpointing {
     private DirtyBitmap bitmap;
     private volatile OutputGate gate;
     private XenConsoleTap consoleTap;
+    private List<XenDisk> disks = List.of();
     private volatile boolean closed;
 
     private XenVm(VmSpec spec, int domid, XcHandle xc, XsHandle xs, ForeignMemoryHandle fm) {
@@ -64,7 +68,14 @@ final class XenVm implements Vm, StreamCheckpointing {
 
     /** Adopts the running domain named by the spec's {@value #DOMAIN_OPTION} option. */
     static XenVm adopt(VmSpec spec) throws HypervisorException {
-        return adopt(spec, true);
+        XenVm vm = adopt(spec, true);
+        try {
+            vm.attachDisks();
+        } catch (HypervisorException | RuntimeException e) {
+            vm.close();
+            throw e;
+        }
+        return vm;
     }
 
     /**
@@ -90,6 +101,9 @@ final class XenVm implements Vm, StreamCheckpointing {
         if (spec.memoryBytes() > MAX_LOW_RAM) {
             throw new HypervisorException(Reason.UNSUPPORTED, "Xen guests above " + (MAX_LOW_RAM >> 20)
                     + " MiB (RAM above the 4 GiB hole) are not supported yet");
+        }
+        for (VmSpec.DiskSpec d : spec.disks()) {
+            XenDisk.check(d);
         }
         XcHandle xc = XcHandle.open();
         XsHandle xs = null;
@@ -129,17 +143,46 @@ final class XenVm implements Vm, StreamCheckpointing {
     static final String ALLOW_UNHELD_DISKS = "xen.allow-unheld-disks";
 
     /**
-     * A Xen guest's disk writes go through blkback and are not held yet: at failover the copy would
-     * run from a checkpoint older than writes its disk already has. Refused unless the spec says
-     * {@value #ALLOW_UNHELD_DISKS}=true (e.g. a disk only read, or data the guest can rebuild).
+     * Disks the domain has from xl go through blkback straight to their storage, unheld: at failover
+     * the copy would run from a checkpoint older than writes such a disk already has. Refused unless
+     * the spec says {@value #ALLOW_UNHELD_DISKS}=true (e.g. a disk only read, or data the guest can
+     * rebuild). Disks named in the spec are Kemari's own (held), attached after this check.
      */
     static void refuseUnheldDisks(VmSpec spec, List<String> vbds) throws HypervisorException {
         if (!vbds.isEmpty() && !Boolean.parseBoolean(spec.options().get(ALLOW_UNHELD_DISKS))) {
             throw new HypervisorException(Reason.UNSUPPORTED, "domain " + spec.options().get(DOMAIN_OPTION) + " has "
-                    + vbds.size() + " disk(s) (vbd " + String.join(", ", vbds) + "): Kemari does not hold Xen disk writes yet,"
-                    + " so a failover could lose or reorder acknowledged writes; set " + ALLOW_UNHELD_DISKS
+                    + vbds.size() + " disk(s) from xl (vbd " + String.join(", ", vbds) + ") whose writes Kemari cannot hold,"
+                    + " so a failover could lose or reorder acknowledged writes: give the guest its disks in the spec"
+                    + " instead (Kemari serves them and holds their writes), or set " + ALLOW_UNHELD_DISKS
                     + "=true to protect it anyway");
         }
+    }
+
+    /**
+     * Serves the spec's disks and attaches them to the domain (hot-plugged into a running guest;
+     * found by a restored copy's blkfront when it resumes). Writes wait at the output gate, if any.
+     */
+    synchronized void attachDisks() throws HypervisorException {
+        requireLive();
+        if (!disks.isEmpty() || spec.disks().isEmpty()) {
+            return;
+        }
+        disks = XenDisk.attachAll(Libc.INSTANCE, xs, domid, spec);
+        OutputGate g = gate;
+        if (g != null) {
+            disks.forEach(d -> d.setGate(g));
+        }
+    }
+
+    /** The disks Kemari serves to this domain. */
+    List<XenDisk> disks() {
+        return disks;
+    }
+
+    /** libc, loaded when a disk is first attached. */
+    private static final class Libc {
+        static final org.kemari.hv.xen.internal.sys.LibC INSTANCE =
+                com.sun.jna.Native.load("c", org.kemari.hv.xen.internal.sys.LibC.class);
     }
 
     /** The spec's NICs must be valid Xen NICs and, on a running primary, be the domain's vifs. */
@@ -311,6 +354,7 @@ final class XenVm implements Vm, StreamCheckpointing {
     @Override
     public synchronized void setOutputGate(OutputGate gate) {
         this.gate = gate;
+        disks.forEach(d -> d.setGate(gate));
         if (consoleTap != null) {
             consoleTap.close();
             consoleTap = null;
@@ -318,7 +362,7 @@ final class XenVm implements Vm, StreamCheckpointing {
         String log = spec.options().get(XenConsoleTap.LOG_OPTION);
         String published = spec.options().get(XenConsoleTap.PUBLISHED_OPTION);
         if (gate != null && log != null && published != null) {
-            // The only output held in dom0 so far: console lines (net and disk go through netback/blkback).
+            // Console lines are held here; disks at their exports, NICs' frames in dom0's kernel.
             consoleTap = new XenConsoleTap(java.nio.file.Path.of(log), java.nio.file.Path.of(published), gate);
         }
     }
@@ -351,6 +395,7 @@ final class XenVm implements Vm, StreamCheckpointing {
         if (consoleTap != null) {
             consoleTap.close();
         }
+        disks.forEach(XenDisk::close);
         fm.close();
         xs.close();
         xc.close();

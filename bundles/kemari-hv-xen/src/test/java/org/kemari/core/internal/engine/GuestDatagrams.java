@@ -14,13 +14,15 @@ import java.util.regex.Pattern;
 /**
  * The rig guest's numbered datagrams ("seq=N", sent through its syslogd), as dom0 receives them:
  * which numbers came, how often. Output commit means every number arrives exactly once, also
- * across a failover (the copy sends again what the dead primary's host never let out).
+ * across a failover (the copy sends again what the dead primary's host never let out). A datagram
+ * also names the guest's last acknowledged disk write ("disk=D", 0 before any).
  */
 final class GuestDatagrams implements AutoCloseable {
-    private static final Pattern SEQ = Pattern.compile("seq=(\\d+)");
+    private static final Pattern SEQ = Pattern.compile("seq=(\\d+)(?: disk=(\\d+))?");
 
     private final DatagramSocket socket;
     private final TreeMap<Long, Integer> seen = new TreeMap<>();
+    private final java.util.TreeSet<Long> diskAcks = new java.util.TreeSet<>();
     private final Thread thread;
 
     private GuestDatagrams(DatagramSocket socket) {
@@ -47,9 +49,17 @@ final class GuestDatagrams implements AutoCloseable {
             if (m.find()) {
                 synchronized (this) {
                     seen.merge(Long.parseLong(m.group(1)), 1, Integer::sum);
+                    if (m.group(2) != null && !m.group(2).equals("0")) {
+                        diskAcks.add(Long.parseLong(m.group(2)));
+                    }
                 }
             }
         }
+    }
+
+    /** Every disk write the guest reported acknowledged, in a datagram that left its host. */
+    synchronized List<Long> diskAcks() {
+        return new ArrayList<>(diskAcks);
     }
 
     synchronized int count() {

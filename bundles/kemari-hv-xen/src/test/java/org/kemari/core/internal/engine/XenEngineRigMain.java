@@ -16,6 +16,8 @@ import org.kemari.api.management.ProtectionStatus;
 import org.kemari.core.internal.BackendRegistryImpl;
 import org.kemari.core.internal.VmManagerImpl;
 import org.kemari.hv.xen.internal.XenBackend;
+import org.kemari.hv.xen.internal.XenRigAccess;
+import org.kemari.io.disk.internal.DiskCheckpointDeviceProvider;
 import org.kemari.io.net.internal.NetCheckpointDeviceProvider;
 import org.kemari.io.net.internal.linux.KernelFrameHold;
 import org.kemari.policy.checkpoint.internal.EventDrivenCheckpointPolicy;
@@ -29,7 +31,10 @@ import org.kemari.transport.tcp.internal.TcpTransport;
  * Epochs are driven by the guest's console lines (held output), the primary is killed (links
  * dropped, domain destroyed), and the standby must take over by itself and the guest count on.
  * The guest's vif is held by the network interceptor (plug qdisc in dom0's kernel); its numbered
- * UDP datagrams to dom0 must arrive each exactly once across the failover.
+ * UDP datagrams to dom0 must arrive each exactly once across the failover. Its disk xvdb is a
+ * replicated disk Kemari serves: every write whose acknowledgement reached the outside world (a
+ * released "GUEST disk N" console line), and every write of the copy, must be on the standby's copy
+ * of the image, and the copy's writes go on after the failover.
  * Prints {@code RIG-CHECK name PASS|FAIL evidence} lines.
  *
  * <p>Arguments: domain name, xenconsoled log directory, minimum epochs.
@@ -37,6 +42,8 @@ import org.kemari.transport.tcp.internal.TcpTransport;
 public final class XenEngineRigMain {
     private static final Map<String, Boolean> RESULTS = new LinkedHashMap<>();
     private static final Pattern TICK = Pattern.compile("GUEST tick (\\d+)");
+    private static final Pattern DISK = Pattern.compile("GUEST disk (\\d+)");
+    private static final int SECTOR = 512;
 
     public static void main(String[] args) throws Exception {
         String name = args[0];
@@ -51,15 +58,25 @@ public final class XenEngineRigMain {
         ProtectionManagerImpl primary = new ProtectionManagerImpl(primaryVms, registry(), primaryTcp,
                 new EventDrivenCheckpointPolicy(), new HeartbeatTimeoutFailoverPolicy(4000));
         primary.addDeviceProvider(new NetCheckpointDeviceProvider());
+        primary.addDeviceProvider(new DiskCheckpointDeviceProvider());
+        // The replicated disk: the primary's image, and the standby's copy under its own root.
+        Path image = Path.of("/tmp/kemari-xvdb.img");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(8L << 20);
+        }
+        Path replicaRoot = Path.of("/tmp/standby-disks");
+        Path replica = replicaRoot.resolve(image.toString().substring(1));
+        Files.createDirectories(replica.getParent());
         GuestDatagrams datagrams = GuestDatagrams.listen(5514);
         primary.apply(config(Map.of("standby_listen", "", "standbySilenceMillis", 8000L, "maxEpochsInFlight", 1,
                 "initialSyncTimeoutMillis", 600_000L, "connectTimeoutMillis", 10_000L)));
         ProtectionManagerImpl standby = new ProtectionManagerImpl(standbyVms, registry(), standbyTcp,
                 new EventDrivenCheckpointPolicy(), new HeartbeatTimeoutFailoverPolicy(4000));
-        standby.apply(config(Map.of("standby_listen", "127.0.0.1:0", "standby_dataDir", "/tmp")));
+        standby.apply(config(Map.of("standby_listen", "127.0.0.1:0", "standby_dataDir", "/tmp",
+                "standby_replicatedDiskRoot", replicaRoot.toString())));
         try {
             await(() -> standby.standbyAddress() != null, 30_000);
-            VmSpec spec = new VmSpec(name, 128L << 20, 1, "xl:" + name, List.of(),
+            VmSpec spec = new VmSpec(name, 128L << 20, 1, "xl:" + name, List.of(new VmSpec.DiskSpec("xvdb", "replicated:" + image, false)),
                     List.of(new VmSpec.NicSpec("net0", "00:16:3e:4b:4d:01", "vif:script=/xr/rig/vif-rig")),
                     Map.of("xen.domain", name, "xen.console-log", log.toString(), "xen.console-published", published.toString()));
             Vm vm = primaryVms.start("xen", spec);
@@ -75,10 +92,25 @@ public final class XenEngineRigMain {
                     + acked + " acknowledged (event-driven: console lines held); standby: "
                     + standby.status(name).map(ProtectionStatus::committedEpoch).orElse(-1L) + " committed; "
                     + "published console tick " + releasedTick + ", raw console tick " + seenTick);
+            if (!epochs) {
+                // Nothing after this can pass; an attempt that ends now leaves time for the next one.
+                throw new IllegalStateException("protection did not get going: " + primary.status(name).map(ProtectionStatus::message).orElse("no status"));
+            }
 
             System.out.println("RIG-INFO primary-ports " + ports(vm));
             check("engine-net-flows", datagrams.count() > 0, datagrams.count() + " datagrams from the guest so far, "
                     + "last seq " + datagrams.last() + ", through the held vif " + vm.nicHostInterface("net0").orElse("?"));
+
+            // A datagram or console line that names a write left its host only once its epoch was
+            // acknowledged, and the standby applies an epoch's writes before it acknowledges it.
+            boolean diskWrites = await(() -> datagrams.diskAcks().size() >= 3 && numbers(published, DISK).size() >= 3, 180_000);
+            List<Long> released = new java.util.ArrayList<>(datagrams.diskAcks());
+            released.addAll(numbers(published, DISK));
+            List<Long> notOnCopy = lostWrites(replica, released);
+            check("engine-disk-replicated", diskWrites && notOnCopy.isEmpty(), "acknowledged writes to xvdb ("
+                    + XenRigAccess.diskDevices(vm) + ") told of in " + datagrams.diskAcks().size() + " datagrams and "
+                    + numbers(published, DISK).size() + " released console lines, last " + max(released)
+                    + "; on the standby's copy already: all but " + notOnCopy);
 
             // The primary's host dies. Both nodes share this dom0, so its death is staged: the domain
             // stops, the frames its host still held die with it (its ifb), its links drop without a
@@ -86,12 +118,14 @@ public final class XenEngineRigMain {
             long releasedAtCrash = lastTick(published);
             String vif = vm.nicHostInterface("net0").orElseThrow();
             boolean paused = new ProcessBuilder("xl", "pause", name).inheritIO().start().waitFor() == 0;
+            long diskAtCrash = Math.max(max(numbers(log, DISK)), max(datagrams.diskAcks()));
             boolean heldDropped = new ProcessBuilder("ip", "link", "del", KernelFrameHold.ifbName(vif))
                     .inheritIO().start().waitFor() == 0;
             long seqAtCrash = datagrams.last();
             primaryTcp.close();
             Process destroy = new ProcessBuilder("xl", "destroy", name).inheritIO().start();
             boolean destroyed = paused && heldDropped && destroy.waitFor() == 0;
+            long rawLogAtCrash = Files.size(log); // the primary is gone: later lines are the copy's
             long tCrash = System.currentTimeMillis();
             boolean tookOver = await(() -> standby.status(name).map(st -> st.state() == ProtectionStatus.State.FAILED_OVER)
                     .orElse(false), 180_000);
@@ -99,10 +133,13 @@ public final class XenEngineRigMain {
             check("engine-failover", destroyed && tookOver && ss != null && ss.state() == ProtectionStatus.State.FAILED_OVER,
                     "primary destroyed=" + destroyed + ", standby " + (ss == null ? "none" : ss.state() + ": " + ss.message())
                             + " after " + (System.currentTimeMillis() - tCrash) + " ms");
+            // The copy's workload runs on: its console ticks or its numbered datagrams go on. (The
+            // copy's console has been seen silent while its loop and network ran; see docs/xen-rig.md.)
             long base = Math.max(releasedAtCrash, lastTick(log));
-            boolean continues = tookOver && await(() -> lastTick(log) > base + 10, 180_000);
+            boolean continues = tookOver && await(() -> lastTick(log) > base + 10 || datagrams.last() > seqAtCrash + 100, 180_000);
             check("engine-continues", continues, "last published tick before the crash " + releasedAtCrash
-                    + ", copy's console now at tick " + lastTick(log) + " (needs > " + (base + 10) + ")");
+                    + ", copy's console now at tick " + lastTick(log) + " (needs > " + (base + 10) + ")"
+                    + ", its datagrams at " + datagrams.last() + " (needs > " + (seqAtCrash + 100) + ")");
             // UDP output commit across the failover: the copy sends on (its netfront reconnected to
             // the vif the standby made) and no number ever arrives twice. Numbers may be missing:
             // those of the last epoch the standby committed but the dead primary never released.
@@ -110,6 +147,19 @@ public final class XenEngineRigMain {
             check("engine-net-no-duplicates", copySends && datagrams.duplicates().isEmpty(), "last seq from the primary "
                     + seqAtCrash + ", from the copy up to " + datagrams.last() + "; " + datagrams.count()
                     + " datagrams, duplicates " + datagrams.duplicates() + ", missing " + datagrams.missing());
+            // Disk: every write whose acknowledgement the world saw (released console lines of the
+            // primary; the copy's lines, unheld as it runs unprotected) is on the standby's copy.
+            boolean copyWrites = await(() -> max(datagrams.diskAcks()) > diskAtCrash + 20
+                    || max(numbersAfter(log, rawLogAtCrash, DISK)) > diskAtCrash + 20, 120_000);
+            java.util.TreeSet<Long> acknowledged = new java.util.TreeSet<>(datagrams.diskAcks());
+            acknowledged.addAll(numbers(published, DISK));
+            List<Long> copys = numbersAfter(log, rawLogAtCrash, DISK);
+            acknowledged.addAll(copys);
+            List<Long> lost = lostWrites(replica, new java.util.ArrayList<>(acknowledged));
+            check("engine-disk-acknowledged-kept", copyWrites && lost.isEmpty(),
+                    acknowledged.size() + " acknowledged writes checked on the standby's copy (last before the crash "
+                            + diskAtCrash + ", the copy's up to " + max(new java.util.ArrayList<>(acknowledged)) + ", " + copys.size()
+                            + " of them on its console); missing: " + lost);
             standbyVms.find(name).ifPresent(copy -> System.out.println("RIG-INFO copy-xenstore " + sysrqProbe(copy, log)));
         } catch (Throwable t) {
             t.printStackTrace(System.out);
@@ -167,6 +217,54 @@ public final class XenEngineRigMain {
         } catch (java.io.IOException e) {
             return 0;
         }
+    }
+
+    /** Every number of {@code pattern}'s lines in a console file, in order. */
+    static List<Long> numbers(Path file, Pattern pattern) {
+        List<Long> out = new java.util.ArrayList<>();
+        try {
+            Matcher m = pattern.matcher(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
+            while (m.find()) {
+                out.add(Long.parseLong(m.group(1)));
+            }
+        } catch (java.io.IOException e) {
+            // none yet
+        }
+        return out;
+    }
+
+    /** The numbers of {@code pattern}'s lines written to a console file after its first {@code offset} bytes. */
+    static List<Long> numbersAfter(Path file, long offset, Pattern pattern) {
+        List<Long> out = new java.util.ArrayList<>();
+        try {
+            byte[] all = Files.readAllBytes(file);
+            int from = (int) Math.min(offset, all.length);
+            Matcher m = pattern.matcher(new String(all, from, all.length - from, java.nio.charset.StandardCharsets.ISO_8859_1));
+            while (m.find()) {
+                out.add(Long.parseLong(m.group(1)));
+            }
+        } catch (java.io.IOException e) {
+            // none
+        }
+        return out;
+    }
+
+    private static long max(List<Long> numbers) {
+        return numbers.stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
+    /** The acknowledged writes whose sector (N) does not hold "seq=N". */
+    private static List<Long> lostWrites(Path image, List<Long> acknowledged) throws java.io.IOException {
+        byte[] disk = Files.readAllBytes(image);
+        List<Long> lost = new java.util.ArrayList<>();
+        for (long n : new java.util.TreeSet<>(acknowledged)) {
+            String want = "seq=" + n + " ";
+            String have = new String(disk, (int) (n * SECTOR), want.length(), java.nio.charset.StandardCharsets.US_ASCII);
+            if (!have.equals(want)) {
+                lost.add(n);
+            }
+        }
+        return lost;
     }
 
     private static long acked(ProtectionManagerImpl primary, String name) {

@@ -21,8 +21,9 @@ public class XenDiskRefusalTest {
         HypervisorException e = assertThrows(HypervisorException.class,
                 () -> XenVm.refuseUnheldDisks(spec(Map.of("xen.domain", "db")), List.of("51712", "51728")));
         assertEquals(HypervisorException.Reason.UNSUPPORTED, e.reason());
-        assertTrue(e.getMessage(), e.getMessage().startsWith("domain db has 2 disk(s) (vbd 51712, 51728): "));
+        assertTrue(e.getMessage(), e.getMessage().startsWith("domain db has 2 disk(s) from xl (vbd 51712, 51728) whose writes Kemari cannot hold"));
         assertTrue(e.getMessage(), e.getMessage().endsWith("set xen.allow-unheld-disks=true to protect it anyway"));
+        assertTrue(e.getMessage(), e.getMessage().contains("give the guest its disks in the spec"));
     }
 
     @Test
