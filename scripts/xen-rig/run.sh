@@ -74,7 +74,7 @@ if ! (cd "$ROOT" && mvn -B -ntp -pl bundles/kemari-hv-xen -am install -DskipTest
   tail -30 "$WORK/build.log"; say "FAIL: the build failed (log: $WORK/build.log)"; exit 1
 fi
 mkdir -p "$WORK/cp"
-tr ':' '\n' < "$WORK/classpath.txt" | grep -E '/(kemari-(api|core|io-net|transport-tcp|policy-checkpoint|policy-failover)|jna|slf4j-(api|simple)|HdrHistogram|org\.osgi\.[a-z.]*|osgi\.annotation)-[^/]*\.jar$' | xargs -I{} cp {} "$WORK/cp/"
+tr ':' '\n' < "$WORK/classpath.txt" | grep -E '/(kemari-(api|core|io-net|io-disk|transport-tcp|policy-checkpoint|policy-failover)|jna|slf4j-(api|simple)|HdrHistogram|org\.osgi\.[a-z.]*|osgi\.annotation)-[^/]*\.jar$' | xargs -I{} cp {} "$WORK/cp/"
 cp -r "$ROOT/bundles/kemari-hv-xen/target/classes" "$ROOT/bundles/kemari-hv-xen/target/test-classes" "$WORK/cp/"
 
 # --- Debian packages: Xen, dom0/guest kernel, busybox --------------------------------------------
@@ -101,10 +101,11 @@ cp "$WORK/root/boot/vmlinuz-$kver" "$WORK/vmlinuz"
 d="$WORK/dom0"
 mkdir -p "$d/bin" "$d/lib/modules" "$d/proc" "$d/sys" "$d/dev" "$d/host"
 cp "$WORK/root/bin/busybox" "$d/bin/busybox"
-# (netback and the tc parts the network interceptor uses: ifb, ingress, matchall, mirred, plug)
+# (netback and the tc parts the network interceptor uses: ifb, ingress, matchall, mirred, plug; blkback
+# and nbd for the disks Kemari serves)
 for m in xen-privcmd xen-evtchn xenfs xen-gntdev xen-gntalloc virtio_ring virtio virtio_pci_modern_dev \
          virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p \
-         xen-netback ifb sch_ingress cls_matchall act_mirred sch_plug; do
+         xen-netback ifb sch_ingress cls_matchall act_mirred sch_plug xen-blkback nbd; do
   f=$(find "$mods" -name "$m.ko*" | head -1)
   [ -n "$f" ] || { say "FAIL: module $m not in $kernel_pkg"; exit 1; }
   case "$f" in *.xz) xz -dc "$f" > "$d/lib/modules/$m.ko" ;; *) cp "$f" "$d/lib/modules/$m.ko" ;; esac
@@ -118,7 +119,9 @@ mkdir -p "$g/bin" "$g/proc" "$g/dev" "$g/tmp"
 cp "$WORK/root/bin/busybox" "$g/bin/busybox"
 install -m 755 "$HERE/guest-init" "$g/init"
 mkdir -p "$g/lib/modules"
-cp "$(find "$mods" -name 'xen-netfront.ko' | head -1)" "$g/lib/modules/xen-netfront.ko"
+for m in xen-netfront xen-blkfront; do
+  cp "$(find "$mods" -name "$m.ko" | head -1)" "$g/lib/modules/$m.ko"
+done
 (cd "$g" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/guest/guest.cpio.gz"
 cp "$WORK/vmlinuz" "$WORK/guest/vmlinuz"
 mkdir -p "$WORK/rig"
@@ -160,7 +163,7 @@ checks=$(grep -c '^RIG-CHECK ' "$WORK/rig-lines.txt" || true)
 failed=$(grep -c '^RIG-CHECK [^ ]* FAIL' "$WORK/rig-lines.txt" || true)
 total=$(( $(date +%s) - START ))
 if grep -q '^RIG-JAVA PASS' "$WORK/rig-lines.txt" && grep -q '^RIG-ENGINE PASS' "$WORK/rig-lines.txt" \
-    && [ "$failed" -eq 0 ] && [ "$checks" -ge 16 ]; then
+    && [ "$failed" -eq 0 ] && [ "$checks" -ge 18 ]; then
   say "PASS: $checks checks passed (QEMU run ${boot_secs}s, total ${total}s)"
   exit 0
 fi
