@@ -57,7 +57,12 @@ final class NbdDevice implements AutoCloseable {
      * @param ourSocket receives our end of the socketpair (serve the NBD transmission phase on it)
      */
     static NbdDevice connect(LibC libc, long sizeBytes, boolean readOnly, int[] ourSocket) throws HypervisorException {
-        List<String> devices = devices();
+        return connect(libc, Path.of("/sys/block"), sizeBytes, readOnly, ourSocket);
+    }
+
+    /** As {@link #connect(LibC, long, boolean, int[])}, finding the devices under {@code sysBlock} (tests). */
+    static NbdDevice connect(LibC libc, Path sysBlock, long sizeBytes, boolean readOnly, int[] ourSocket) throws HypervisorException {
+        List<String> devices = devices(sysBlock);
         if (devices.isEmpty()) {
             throw new HypervisorException(Reason.UNAVAILABLE, "dom0 has no nbd devices (/sys/block/nbd*): load the nbd module "
                     + "(modprobe nbd) to let Kemari serve Xen disks");
@@ -67,7 +72,7 @@ final class NbdDevice implements AutoCloseable {
             throw NativeError.failed("socketpair");
         }
         for (String dev : devices) {
-            if (Files.exists(Path.of("/sys/block", dev, "pid"))) {
+            if (Files.exists(sysBlock.resolve(dev).resolve("pid"))) {
                 continue; // connected already (ours or nbd-client's)
             }
             int fd = libc.open("/dev/" + dev, LibC.O_RDWR | LibC.O_CLOEXEC);
@@ -159,9 +164,9 @@ final class NbdDevice implements AutoCloseable {
     }
 
     /** nbd0, nbd1, ... in number order. */
-    private static List<String> devices() {
+    private static List<String> devices(Path sysBlock) {
         List<String> names = new ArrayList<>();
-        try (Stream<Path> s = Files.list(Path.of("/sys/block"))) {
+        try (Stream<Path> s = Files.list(sysBlock)) {
             s.map(p -> p.getFileName().toString()).filter(n -> n.matches("nbd\\d+")).forEach(names::add);
         } catch (IOException e) {
             return names;
