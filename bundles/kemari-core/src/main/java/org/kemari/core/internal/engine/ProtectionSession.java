@@ -232,6 +232,8 @@ final class ProtectionSession {
         volatile long nextEpoch;
         volatile long lastCaptureNanos = System.nanoTime();
         volatile boolean ended;
+        /** Why a backend's stream ended on the primary's side (the VM stopped, the backend failed), or null. */
+        volatile String streamEnd;
         private final AtomicBoolean closed = new AtomicBoolean();
         final AtomicBoolean lost = new AtomicBoolean();
         volatile long acked = -1;
@@ -382,6 +384,7 @@ final class ProtectionSession {
             }
             message = vm.state().isTerminal() ? "the VM has " + vm.state().name().toLowerCase()
                     : "checkpoint stream failed: " + (why == null ? "the backend stopped" : why.getMessage());
+            streamEnd = message;
             state = State.ENDED;
             endOrderly(true);
         }
@@ -420,6 +423,12 @@ final class ProtectionSession {
                 throw new ProtectionException(ProtectionException.Reason.STANDBY_REFUSED, refused);
             }
             if (acked < epoch) {
+                String vmSide = streamEnd;
+                if (vmSide != null) {
+                    // Not the standby's doing: say what happened to the VM.
+                    throw new ProtectionException(ProtectionException.Reason.VM_NOT_PROTECTABLE,
+                            "VM " + vmName + " could not be protected: " + vmSide + " during the initial copy");
+                }
                 throw new ProtectionException(ProtectionException.Reason.STANDBY_UNREACHABLE,
                         "lost standby " + standby + " during the initial copy");
             }

@@ -36,6 +36,8 @@ final class FakeStreamVm implements Vm, StreamCheckpointing {
     private volatile VmState state = VmState.RUNNING;
     private volatile long counter;
     private volatile OutputGate gate;
+    /** Spec option: the guest dies during the initial copy. */
+    static final String CRASH_IN_INITIAL_COPY = "fake.crash-in-initial-copy";
     private final Object run = new Object();
     private final Thread guest;
     private final java.nio.channels.FileChannel disk;
@@ -186,6 +188,10 @@ final class FakeStreamVm implements Vm, StreamCheckpointing {
                 // An epoch's bulk, written while the guest runs (a pre-copy or dirty pages).
                 sink.write(ByteBuffer.wrap(("DATA " + n + " " + "x".repeat(n == 0 ? 5000 : 100) + "\n")
                         .getBytes(StandardCharsets.US_ASCII)));
+                if (n == 0 && spec.options().containsKey(CRASH_IN_INITIAL_COPY)) {
+                    close(); // the guest dies (a triple fault) while its initial copy is on the way
+                    throw new HypervisorException(HypervisorException.Reason.BAD_STATE, "the domain crashed");
+                }
                 long c;
                 synchronized (run) {
                     c = counter;

@@ -113,6 +113,15 @@ public class StreamCheckpointingEngineTest {
     }
 
     @Test
+    public void aVmThatDiesDuringItsInitialCopyIsReportedAsSuchNotAsALostStandby() throws Exception {
+        primaryVms.start("fakestream", new VmSpec("s1", 1 << 20, 1, "fake", List.of(), List.of(),
+                Map.of(FakeStreamVm.CRASH_IN_INITIAL_COPY, "true")));
+        ProtectionException e = assertThrows(ProtectionException.class, () -> primary.protect("s1", standby.standbyAddress()));
+        assertEquals(ProtectionException.Reason.VM_NOT_PROTECTABLE, e.reason());
+        assertEquals("VM s1 could not be protected: the VM has stopped during the initial copy", e.getMessage());
+    }
+
+    @Test
     public void replicatedDisksWithoutADiskInterceptorAreRefused() throws Exception {
         Path image = tmp.newFile("vm.img").toPath();
         Files.write(image, new byte[4096]);
