@@ -15,7 +15,7 @@ mvn -B -ntp install "$@"
 
 # The nested Xen rig (docs/xen-rig.md): Xen 4.17 under QEMU TCG, the Xen backend and the engine
 # protecting a PVH guest (REMUS stream, console and vif output held) through a failover; 2-4 min,
-# up to 4 attempts (nested software emulation is not perfectly reliable). KEMARI_XEN_RIG=0 skips it.
+# up to 6 attempts within 50 minutes (nested software emulation is not perfectly reliable). KEMARI_XEN_RIG=0 skips it.
 if [ "${KEMARI_XEN_RIG:-1}" = 1 ]; then
   bash scripts/xen-rig/run.sh
 fi

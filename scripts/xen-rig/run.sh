@@ -8,7 +8,7 @@
 # target/xen-rig (nothing is installed on the host but qemu-system-x86 and cpio).
 # Environment: XEN_RIG_TIMEOUT (seconds for the QEMU run, default 900), XEN_RIG_KEEP=1 keeps the
 # unpacked work folder for inspection (the .deb cache is always kept), XEN_RIG_ATTEMPTS (runs
-# before it fails, default 4), XEN_RIG_BUDGET (seconds all attempts may take, default 3000).
+# before it fails, default 6), XEN_RIG_BUDGET (seconds all attempts may take, default 3000).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,11 +22,11 @@ QEMU_PID=""
 say() { echo "xen-rig: $*"; }
 
 # Whole-run retries: software-emulated nested Xen is not perfectly reliable (docs/xen-rig.md, "Status");
-# a run that fails is run again (XEN_RIG_ATTEMPTS, default 4) and every failed attempt is reported.
+# a run that fails is run again (XEN_RIG_ATTEMPTS, default 6) and every failed attempt is reported.
 # No attempt starts that could end past XEN_RIG_BUDGET seconds (default 3000) from the first, so the
 # test command stays well inside CI's time even when every attempt runs into its timeout.
 if [ "${XEN_RIG_INNER:-0}" != 1 ]; then
-  attempts="${XEN_RIG_ATTEMPTS:-4}"
+  attempts="${XEN_RIG_ATTEMPTS:-6}"
   budget="${XEN_RIG_BUDGET:-3000}"
   first_start=$(date +%s)
   for ((a = 1; a <= attempts; a++)); do

@@ -133,6 +133,9 @@ public final class XenEngineRigMain {
             check("engine-failover", destroyed && tookOver && ss != null && ss.state() == ProtectionStatus.State.FAILED_OVER,
                     "primary destroyed=" + destroyed + ", standby " + (ss == null ? "none" : ss.state() + ": " + ss.message())
                             + " after " + (System.currentTimeMillis() - tCrash) + " ms");
+            if (!tookOver) {
+                throw new IllegalStateException("no copy to check: the standby did not take over");
+            }
             // The copy's workload runs on: its console ticks or its numbered datagrams go on. (The
             // copy's console has been seen silent while its loop and network ran; see docs/xen-rig.md.)
             long base = Math.max(releasedAtCrash, lastTick(log));
@@ -140,6 +143,9 @@ public final class XenEngineRigMain {
             check("engine-continues", continues, "last published tick before the crash " + releasedAtCrash
                     + ", copy's console now at tick " + lastTick(log) + " (needs > " + (base + 10) + ")"
                     + ", its datagrams at " + datagrams.last() + " (needs > " + (seqAtCrash + 100) + ")");
+            if (!continues) {
+                throw new IllegalStateException("the copy does not run: its network and disk cannot be checked");
+            }
             // UDP output commit across the failover: the copy sends on (its netfront reconnected to
             // the vif the standby made) and no number ever arrives twice. Numbers may be missing:
             // those of the last epoch the standby committed but the dead primary never released.
