@@ -127,7 +127,7 @@ mkdir -p "$g/bin" "$g/proc" "$g/dev" "$g/tmp"
 cp "$WORK/root/bin/busybox" "$g/bin/busybox"
 install -m 755 "$HERE/guest-init" "$g/init"
 mkdir -p "$g/lib/modules"
-for m in xen-netfront xen-blkfront; do
+for m in xen-netfront xen-blkfront configfs netconsole; do
   cp "$(find "$mods" -name "$m.ko" | head -1)" "$g/lib/modules/$m.ko"
 done
 (cd "$g" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/guest/guest.cpio.gz"

@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The rig guest's numbered datagrams ("seq=N", sent through its syslogd), as dom0 receives them:
+ * The rig guest's numbered datagrams ("seq=N", sent by its kernel's netconsole), as dom0 receives them:
  * which numbers came, how often. Output commit means every number arrives exactly once, also
  * across a failover (the copy sends again what the dead primary's host never let out). A datagram
  * also names the guest's last acknowledged disk write ("disk=D", 0 before any).
