@@ -50,7 +50,7 @@ public class VmStartCommand implements Action {
     @Option(name = "-d", aliases = "--disk", description = "A disk: an image file, nbd://host:port/export, or replicated:/path/image.img (repeat for more disks; the guest sees vda, vdb, ... under KVM, xvda, xvdb, ... under Xen)", multiValued = true)
     List<String> disks = new ArrayList<>();
 
-    @Option(name = "-n", aliases = "--nic", description = "A NIC's host side: tap:<ifname> or none (repeat for more NICs)", multiValued = true)
+    @Option(name = "-n", aliases = "--nic", description = "A NIC's host side: tap:<ifname> or none under KVM, vif or vif:script=/path under Xen (repeat for more NICs)", multiValued = true)
     List<String> nics = new ArrayList<>();
 
     @Option(name = "--mac", description = "MAC of the first NIC (default: derived from the VM name)")

@@ -63,8 +63,16 @@ public class VmStartCommandTest {
         disk.deleteOnExit();
         VmStartCommand c = command("db");
         c.backend = "xen";
-        c.disks = List.of(disk.getPath(), disk.getPath());
-        assertEquals(List.of("xvda", "xvdb"), c.spec().disks().stream().map(VmSpec.DiskSpec::id).toList());
+        c.disks = List.of("replicated:" + disk.getPath(), disk.getPath());
+        c.nics = List.of("vif:script=/etc/xen/scripts/vif-bridge");
+        c.mac = "00:16:3e:4b:4d:01";
+        c.options = List.of("xen.domain=db");
+        VmSpec spec = c.spec();
+        assertEquals(List.of("xvda", "xvdb"), spec.disks().stream().map(VmSpec.DiskSpec::id).toList());
+        assertTrue(spec.disks().get(0).replicated());
+        assertEquals("vif:script=/etc/xen/scripts/vif-bridge", spec.nics().get(0).backend());
+        assertEquals("00:16:3e:4b:4d:01", spec.nics().get(0).mac());
+        assertEquals("db", spec.options().get("xen.domain"));
     }
 
     @Test
