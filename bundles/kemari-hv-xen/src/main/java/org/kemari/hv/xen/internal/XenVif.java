@@ -46,6 +46,18 @@ final class XenVif {
                 + BACKEND + "' or '" + BACKEND + ":script=/abs/path', not '" + b + "'");
     }
 
+    /**
+     * The spec's MAC must be the one the domain's vif has (its backend's {@code mac}): the standby
+     * makes the copy's vif with the spec's, and the guest keeps the one it had.
+     */
+    static void checkMac(VmSpec.NicSpec nic, String vif, java.util.Optional<String> domainMac) throws HypervisorException {
+        if (domainMac.isPresent() && !domainMac.get().trim().equalsIgnoreCase(nic.mac())) {
+            throw new HypervisorException(Reason.INVALID_REQUEST, "NIC " + nic.id() + " has MAC " + nic.mac()
+                    + " in the spec, but the domain's " + vif + " has " + domainMac.get().trim()
+                    + ": give the domain's MAC (kemari:vm-start --mac)");
+        }
+    }
+
     /** Creates NIC {@code devid} of the (paused) domain and connects its host side. */
     static void attach(XsHandle xs, int domid, int devid, VmSpec.NicSpec nic) throws HypervisorException {
         String script = script(nic);

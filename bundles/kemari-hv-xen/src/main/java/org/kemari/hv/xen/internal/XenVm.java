@@ -122,7 +122,7 @@ final class XenVm implements Vm, StreamCheckpointing {
                 throw new HypervisorException(Reason.INVALID_REQUEST, "domain " + name + " has "
                         + (info.tot_pages * XenConstants.PAGE_SIZE >> 20) + " MiB, the spec says " + (spec.memoryBytes() >> 20));
             }
-            checkNics(spec, domid, checkPages);
+            checkNics(spec, domid, checkPages, xs);
             if (checkPages) {
                 refuseUnheldDisks(spec, xs.directory(xs.domainPath(domid) + "/device/vbd"));
             }
@@ -186,13 +186,17 @@ final class XenVm implements Vm, StreamCheckpointing {
     }
 
     /** The spec's NICs must be valid Xen NICs and, on a running primary, be the domain's vifs. */
-    private static void checkNics(VmSpec spec, int domid, boolean primary) throws HypervisorException {
+    private static void checkNics(VmSpec spec, int domid, boolean primary, XsHandle xs) throws HypervisorException {
         for (int devid = 0; devid < spec.nics().size(); devid++) {
             XenVif.script(spec.nics().get(devid));
             String vif = XenVif.interfaceName(domid, devid);
             if (primary && !java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net", vif))) {
                 throw new HypervisorException(Reason.INVALID_REQUEST, "NIC " + spec.nics().get(devid).id() + " of "
                         + spec.name() + " should be " + vif + ", which dom0 does not have (the domain's vif list and the spec's NICs must match)");
+            }
+            if (primary) {
+                XenVif.checkMac(spec.nics().get(devid), vif,
+                        xs.read(xs.domainPath(0) + "/backend/vif/" + domid + "/" + devid + "/mac"));
             }
         }
     }

@@ -30,6 +30,17 @@ public class XenVifTest {
     }
 
     @Test
+    public void theSpecsMacMustBeTheDomains() throws Exception {
+        XenVif.checkMac(nic("vif"), "vif3.0", java.util.Optional.of("00:16:3E:00:00:01"));
+        XenVif.checkMac(nic("vif"), "vif3.0", java.util.Optional.empty()); // xenstore has none: nothing to compare
+        HypervisorException e = assertThrows(HypervisorException.class,
+                () -> XenVif.checkMac(nic("vif"), "vif3.0", java.util.Optional.of("00:16:3e:4b:4d:01")));
+        assertEquals(HypervisorException.Reason.INVALID_REQUEST, e.reason());
+        assertEquals("NIC net0 has MAC 00:16:3e:00:00:01 in the spec, but the domain's vif3.0 has 00:16:3e:4b:4d:01:"
+                + " give the domain's MAC (kemari:vm-start --mac)", e.getMessage());
+    }
+
+    @Test
     public void netbackNamesTheVifByDomainAndDevice() {
         assertEquals("vif7.0", XenVif.interfaceName(7, 0));
         assertEquals("vif12.3", XenVif.interfaceName(12, 3));
