@@ -37,22 +37,33 @@ public class StreamCheckpointingEngineTest {
     public final TemporaryFolder tmp = new TemporaryFolder();
     private final FakeStreamBackend backend = new FakeStreamBackend();
     private final TcpTransport primaryTcp = new TcpTransport(TcpSettings.defaults());
-    private final TcpTransport standbyTcp = new TcpTransport(TcpSettings.defaults());
+    private TcpTransport standbyTcp;
+    /** The standby's port, kept across a standby restart so the primary can reconnect. */
+    private int standbyPort;
     private VmManagerImpl primaryVms;
     private VmManagerImpl standbyVms;
     private ProtectionManagerImpl primary;
     private ProtectionManagerImpl standby;
 
     @Before
-    public void setUp() {
+    public void setUp() throws java.io.IOException {
         primaryVms = new VmManagerImpl(registry());
         standbyVms = new VmManagerImpl(registry());
         primary = new ProtectionManagerImpl(primaryVms, registry(), primaryTcp, new EventDrivenCheckpointPolicy(),
                 new HeartbeatTimeoutFailoverPolicy(200));
-        primary.apply(EngineConfigs.of(Map.of("standby_listen", "", "standbySilenceMillis", 300L)));
+        primary.apply(EngineConfigs.of(Map.of("standby_listen", "", "standbySilenceMillis", 300L,
+                "reconnectIntervalMillis", 100L)));
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            standbyPort = s.getLocalPort();
+        }
+        startStandby();
+    }
+
+    private void startStandby() {
+        standbyTcp = new TcpTransport(TcpSettings.defaults());
         standby = new ProtectionManagerImpl(standbyVms, registry(), standbyTcp, new EventDrivenCheckpointPolicy(),
                 new HeartbeatTimeoutFailoverPolicy(200));
-        standby.apply(EngineConfigs.of(Map.of("standby_listen", "127.0.0.1:0",
+        standby.apply(EngineConfigs.of(Map.of("standby_listen", "127.0.0.1:" + standbyPort,
                 "standby_replicatedDiskRoot", tmp.getRoot().toPath().resolve("standby").toString())));
         EngineRig.await(() -> standby.standbyAddress() != null, 5_000, "standby listening");
     }
@@ -162,6 +173,11 @@ public class StreamCheckpointingEngineTest {
         byte[] copy = Files.readAllBytes(replica);
         assertEquals(initial.length, copy.length);
         assertEquals("the initial copy", 0x5a, copy[copy.length - 1]);
+        assertCopyHoldsExactlyTheCommittedWrites(copy, applied);
+    }
+
+    /** Slots up to the checkpoint the copy runs from hold the primary's writes; later ones never do. */
+    private static void assertCopyHoldsExactlyTheCommittedWrites(byte[] copy, long applied) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(copy);
         for (long c = 20; c <= applied + 100; c += 20) {
             long value = b.getLong((int) (c / 20 * 16));
@@ -176,6 +192,41 @@ public class StreamCheckpointingEngineTest {
                         (value == 0 && writer == 0) || (value == c && writer == 2));
             }
         }
+    }
+
+    @Test
+    public void afterALostStandbyTheNewInitialCopyBringsTheWritesMadeUnprotected() throws Exception {
+        primary.addDeviceProvider(new DiskCheckpointDeviceProvider());
+        Path image = tmp.newFile("vm.img").toPath();
+        Files.write(image, new byte[64 * 1024]);
+        Path replica = tmp.getRoot().toPath().resolve("standby").resolve(image.toString().substring(1));
+        Files.createDirectories(replica.getParent());
+        FakeStreamVm vm = (FakeStreamVm) primaryVms.start("fakestream", replicatedSpec(image));
+        primary.protect("s1", standby.standbyAddress());
+        EngineRig.await(() -> backend.appliedEpoch() >= 3, 20_000, "3 epochs applied");
+
+        // The standby goes away; the guest writes on, unprotected, to its own image only.
+        standby.deactivate();
+        standbyTcp.close();
+        EngineRig.await(() -> primary.status("s1").orElseThrow().state() == State.UNPROTECTED, 5_000, "the primary to notice");
+        long unprotectedFrom = vm.counter();
+        EngineRig.await(() -> vm.counter() > unprotectedFrom + 200, 5_000, "the guest to write unprotected");
+
+        startStandby();
+        EngineRig.await(() -> primary.status("s1").orElseThrow().state() == State.PROTECTED, 20_000, "protection to come back");
+        long reprotectedAt = vm.counter();
+        EngineRig.await(() -> backend.appliedCounter() > reprotectedAt + 100, 20_000, "epochs on the new standby");
+
+        backend.protectedRun = false;
+        primaryTcp.close();
+        vm.close();
+        EngineRig.await(() -> standby.status("s1").map(st -> st.state() == State.FAILED_OVER).orElse(false), 5_000,
+                "the new standby to take over");
+        long applied = backend.appliedCounter();
+        standbyVms.find("s1").orElseThrow().close();
+        // Writes made while unprotected reached the new standby only through its epoch 0 (the whole image).
+        assertTrue(applied + " > " + unprotectedFrom, applied > unprotectedFrom + 200);
+        assertCopyHoldsExactlyTheCommittedWrites(Files.readAllBytes(replica), applied);
     }
 
     @Test
