@@ -9,6 +9,7 @@ import org.kemari.api.io.CheckpointDevice;
 import org.kemari.api.io.CheckpointDeviceException;
 import org.kemari.api.io.CheckpointDeviceProvider;
 import org.kemari.api.io.DiskWriteOutput;
+import org.kemari.api.io.OutputKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ final class CheckpointDeviceSet {
             }
         }
         if (context.vm().spec().hasReplicatedDisks()
-                && set.active.stream().noneMatch(d -> d.handledKinds().contains(org.kemari.api.io.OutputKind.DISK_WRITE))) {
+                && set.active.stream().noneMatch(d -> d.handledKinds().contains(OutputKind.DISK_WRITE))) {
             set.teardown(true);
             throw new CheckpointDeviceException(CheckpointDeviceException.Reason.BAD_CONFIGURATION, "VM " + vmName
                     + " has replicated disks but no disk interceptor is installed (bundle kemari-io-disk): their writes"

@@ -8,6 +8,7 @@ import java.nio.file.StandardOpenOption;
 
 import org.kemari.api.hv.HypervisorException;
 import org.kemari.api.hv.Vm;
+import org.kemari.api.hv.VmSpec;
 import org.kemari.api.hv.VmSpec.DiskSpec;
 import org.kemari.api.io.CheckpointDeviceException;
 import org.kemari.api.transport.TransportException;
@@ -50,7 +51,7 @@ final class ReplicatedDiskCopy {
      *
      * @return bytes sent
      */
-    static long sendImages(org.kemari.api.hv.VmSpec spec, EpochStreamWriter writer) throws TransportException, CheckpointDeviceException {
+    static long sendImages(VmSpec spec, EpochStreamWriter writer) throws TransportException, CheckpointDeviceException {
         long bytes = 0;
         for (DiskSpec disk : spec.disks()) {
             if (disk.replicated()) {

@@ -35,7 +35,7 @@ final class XenStandbyStream implements StandbyStream {
     private final XcHandle xc;
     private final XsHandle xs;
     private final RemusRestore restore;
-    private final LibC libc = com.sun.jna.Native.load("c", LibC.class);
+    private final LibC libc = org.kemari.hv.xen.internal.sys.NativeLibraries.libc();
     private final int readFd;
     private int writeFd;
     private final Thread receiver;

@@ -26,7 +26,7 @@ final class XenStreamSource {
     private final XcHandle xc;
     private final XsHandle xs;
     private final int domid;
-    private final LibC libc = com.sun.jna.Native.load("c", LibC.class);
+    private final LibC libc = org.kemari.hv.xen.internal.sys.NativeLibraries.libc();
     /** Reads from the pipe happen under this lock, so a drain sees every byte written before it. */
     private final ReentrantLock reading = new ReentrantLock();
     private final byte[] buffer = new byte[CHUNK];

@@ -21,6 +21,7 @@ import org.kemari.hv.xen.internal.disk.XenDisk;
 import org.kemari.hv.xen.internal.sys.DirtyBitmap;
 import org.kemari.hv.xen.internal.sys.DomainInfo;
 import org.kemari.hv.xen.internal.sys.ForeignMemoryHandle;
+import org.kemari.hv.xen.internal.sys.NativeLibraries;
 import org.kemari.hv.xen.internal.sys.XcHandle;
 import org.kemari.hv.xen.internal.sys.XenConstants;
 import org.kemari.hv.xen.internal.sys.XsHandle;
@@ -167,7 +168,7 @@ final class XenVm implements Vm, StreamCheckpointing {
         if (!disks.isEmpty() || spec.disks().isEmpty()) {
             return;
         }
-        disks = XenDisk.attachAll(Libc.INSTANCE, xs, domid, spec);
+        disks = XenDisk.attachAll(NativeLibraries.libc(), xs, domid, spec);
         OutputGate g = gate;
         if (g != null) {
             disks.forEach(d -> d.setGate(g));
@@ -179,11 +180,6 @@ final class XenVm implements Vm, StreamCheckpointing {
         return disks;
     }
 
-    /** libc, loaded when a disk is first attached. */
-    private static final class Libc {
-        static final org.kemari.hv.xen.internal.sys.LibC INSTANCE =
-                com.sun.jna.Native.load("c", org.kemari.hv.xen.internal.sys.LibC.class);
-    }
 
     /** The spec's NICs must be valid Xen NICs and, on a running primary, be the domain's vifs. */
     private static void checkNics(VmSpec spec, int domid, boolean primary, XsHandle xs) throws HypervisorException {

@@ -227,16 +227,7 @@ public final class XenEngineRigMain {
 
     /** Every number of {@code pattern}'s lines in a console file, in order. */
     static List<Long> numbers(Path file, Pattern pattern) {
-        List<Long> out = new java.util.ArrayList<>();
-        try {
-            Matcher m = pattern.matcher(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
-            while (m.find()) {
-                out.add(Long.parseLong(m.group(1)));
-            }
-        } catch (java.io.IOException e) {
-            // none yet
-        }
-        return out;
+        return numbersAfter(file, 0, pattern);
     }
 
     /** The numbers of {@code pattern}'s lines written to a console file after its first {@code offset} bytes. */
@@ -250,7 +241,7 @@ public final class XenEngineRigMain {
                 out.add(Long.parseLong(m.group(1)));
             }
         } catch (java.io.IOException e) {
-            // none
+            // no file yet: no numbers
         }
         return out;
     }
@@ -279,16 +270,7 @@ public final class XenEngineRigMain {
 
     /** The highest "GUEST tick N" in a console file, 0 if none. */
     static long lastTick(Path file) {
-        try {
-            long max = 0;
-            Matcher m = TICK.matcher(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
-            while (m.find()) {
-                max = Math.max(max, Long.parseLong(m.group(1)));
-            }
-            return max;
-        } catch (java.io.IOException e) {
-            return 0;
-        }
+        return max(numbers(file, TICK));
     }
 
     private static BackendRegistryImpl registry() {

@@ -12,7 +12,7 @@ import com.sun.jna.Native;
 /**
  * Blocking reads and writes on a raw file descriptor (one end of a socketpair whose other end
  * belongs to the kernel's nbd device): Java cannot wrap a descriptor it did not open in a channel.
- * Writes are whole and serialised, so replies from several threads never interleave.
+ * Each write puts all its parts on the stream as one piece (a reply header and its data).
  */
 final class FdStream implements AutoCloseable {
     private final LibC libc;

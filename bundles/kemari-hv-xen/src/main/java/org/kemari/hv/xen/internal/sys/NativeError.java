@@ -25,16 +25,12 @@ public final class NativeError {
 
     private static String strerror(int errno) {
         try {
-            return Holder.LIBC.strerror(errno);
+            return NativeLibraries.libc().strerror(errno);
         } catch (RuntimeException | LinkageError e) {
             return "error";
         }
     }
 
-    /** libc, loaded on first use. */
-    private static final class Holder {
-        static final LibC LIBC = Native.load("c", LibC.class);
-    }
 
     /** The exception for {@code call} having failed with the calling thread's current errno. */
     public static HypervisorException failed(String call) {

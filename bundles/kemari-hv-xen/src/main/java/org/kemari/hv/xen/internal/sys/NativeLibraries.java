@@ -16,6 +16,15 @@ public final class NativeLibraries {
     private NativeLibraries() {
     }
 
+    /** libc, loaded once on first use (always present: no fallback names). */
+    public static LibC libc() {
+        return LibcHolder.LIBC;
+    }
+
+    private static final class LibcHolder {
+        static final LibC LIBC = Native.load("c", LibC.class);
+    }
+
     /**
      * Loads {@code type} from the first of {@code names} that links.
      *

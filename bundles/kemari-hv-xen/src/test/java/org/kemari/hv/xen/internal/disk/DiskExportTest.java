@@ -27,8 +27,7 @@ import org.kemari.api.io.DiskWriteOutput;
 import org.kemari.api.io.OutputKind;
 import org.kemari.api.io.PendingOutput;
 import org.kemari.hv.xen.internal.sys.LibC;
-
-import com.sun.jna.Native;
+import org.kemari.hv.xen.internal.sys.NativeLibraries;
 
 /**
  * The disk a Xen guest gets from Kemari, served over a real socketpair as the kernel's nbd client
@@ -36,7 +35,7 @@ import com.sun.jna.Native;
  */
 public class DiskExportTest {
     private static final int SIZE = 64 * 1024;
-    private static final LibC LIBC = Native.load("c", LibC.class);
+    private static final LibC LIBC = NativeLibraries.libc();
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();

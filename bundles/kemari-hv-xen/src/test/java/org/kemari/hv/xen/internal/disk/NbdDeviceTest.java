@@ -11,12 +11,11 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.kemari.api.hv.HypervisorException;
 import org.kemari.hv.xen.internal.sys.LibC;
-
-import com.sun.jna.Native;
+import org.kemari.hv.xen.internal.sys.NativeLibraries;
 
 /** What an operator gets when dom0 has no nbd device for a Xen disk (the kernel side runs in the rig). */
 public class NbdDeviceTest {
-    private static final LibC LIBC = Native.load("c", LibC.class);
+    private static final LibC LIBC = NativeLibraries.libc();
 
     @Rule
     public final TemporaryFolder sysBlock = new TemporaryFolder();

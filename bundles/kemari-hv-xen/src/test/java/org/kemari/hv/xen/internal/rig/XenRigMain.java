@@ -196,7 +196,7 @@ public final class XenRigMain {
     }
 
     private static void remus(XcHandle xc, XsHandle xs, int domid, String name, DomainInfo info, int wanted) throws Exception {
-        LibC libc = Native.load("c", LibC.class);
+        LibC libc = org.kemari.hv.xen.internal.sys.NativeLibraries.libc();
         int[] sv = new int[2];
         if (libc.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM, 0, sv) != 0) {
             throw new IOException("socketpair failed: errno " + Native.getLastError());
