@@ -12,6 +12,29 @@
 # Each node gets a console user with a random password that exists only in its unpacked copy.
 # Needs root (TAP, bridge, network namespaces) and /dev/kvm.
 set -euo pipefail
+
+# What the demo needs, checked before anything is built or started: one line for each thing missing.
+missing_prerequisite() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "run it as root (sudo bash scripts/demo.sh): it makes network namespaces, bridges and TAP devices"; return
+  fi
+  if [ ! -e /dev/kvm ]; then
+    echo "this machine has no /dev/kvm (its kernel offers no usable KVM: dmesg | grep -i kvm says why);" \
+      "run the demo on a host with KVM"; return
+  fi
+  if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+    echo "/dev/kvm is not readable and writable here (ls -l /dev/kvm); run the demo as root"; return
+  fi
+  if [ ! -e /dev/net/tun ]; then
+    echo "/dev/net/tun is missing: load the tun module (modprobe tun)"; return
+  fi
+}
+why=$(missing_prerequisite)
+if [ -n "$why" ]; then
+  echo "demo: cannot run here: $why" >&2
+  exit 2
+fi
+
 source "$(dirname "$0")/env.sh"
 cd "$KEMARI_HOME"
 

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs short host commands (ip, tar) and reports their failures with what they printed. */
-final class Commands {
+public final class Commands {
     private Commands() {
     }
 
     /** Runs a command; throws with its output if it fails or takes more than 30 s. */
-    static String run(String... command) throws IOException {
+    public static String run(String... command) throws IOException {
         Result r = tryRun(command);
         if (r.exitCode != 0) {
             throw new IOException(String.join(" ", command) + " failed (exit " + r.exitCode + "): " + r.output.strip());
@@ -20,7 +20,7 @@ final class Commands {
     }
 
     /** Runs a command and returns its exit code and output, whatever they are. */
-    static Result tryRun(String... command) throws IOException {
+    public static Result tryRun(String... command) throws IOException {
         Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         try {
@@ -38,7 +38,7 @@ final class Commands {
     }
 
     /** A command's output whatever its exit code, or "" if it cannot be started. */
-    static String tryRunQuietly(String... command) {
+    public static String tryRunQuietly(String... command) {
         try {
             return tryRun(command).output();
         } catch (IOException e) {
@@ -47,7 +47,7 @@ final class Commands {
     }
 
     /** Whether a command can be started and exits 0. */
-    static boolean works(String... command) {
+    public static boolean works(String... command) {
         try {
             return tryRun(command).exitCode == 0;
         } catch (IOException e) {
@@ -55,6 +55,6 @@ final class Commands {
         }
     }
 
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 }

@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Edits Karaf's {@code key = value} files (etc/*.cfg, users.properties) in place. */
-final class ConfigFiles {
+public final class ConfigFiles {
     private ConfigFiles() {
     }
 
     /** Sets {@code key} to {@code value}: replaces an uncommented line for the key, else appends one. */
-    static void set(Path file, String key, String value) throws IOException {
+    public static void set(Path file, String key, String value) throws IOException {
         List<String> lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : new ArrayList<>();
         List<String> result = new ArrayList<>();
         boolean replaced = false;

@@ -1,5 +1,6 @@
 package org.kemari.itests.failover;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -35,6 +36,11 @@ public final class FailoverDemo {
         try (TwoNodeCluster cluster = TwoNodeCluster.start(assembly, workDir, storage, DISK_BYTES)) {
             ok = run(cluster, protectedMillis);
             say("Cleaning up: client, both nodes, storage, namespaces (with their bridges, veths and TAPs)");
+        } catch (ShellCommandException | IOException e) {
+            // What went wrong in one line; the nodes' files and logs stay for a look.
+            System.out.println("\nDemo FAILED: " + e.getMessage() + "\n(the nodes' files and logs stay in " + workDir + ")");
+            System.exit(1);
+            return;
         }
         System.out.println(ok ? "\nDemo finished: the VM survived the death of its host; its TCP client saw a pause, no reset"
                 + " and no lost write." : "\nDemo FAILED: see above.");

@@ -38,7 +38,9 @@ public class DirtyLogCompletenessTest {
         if (vm != null) {
             vm.close();
         }
-        Files.deleteIfExists(disk);
+        if (disk != null) {
+            Files.deleteIfExists(disk);
+        }
     }
 
     @Test(timeout = 120_000)

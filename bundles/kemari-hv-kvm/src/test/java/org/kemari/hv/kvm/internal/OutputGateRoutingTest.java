@@ -36,7 +36,9 @@ public class OutputGateRoutingTest {
         if (vm != null) {
             vm.close();
         }
-        Files.deleteIfExists(disk);
+        if (disk != null) {
+            Files.deleteIfExists(disk);
+        }
     }
 
     private long acked() {
