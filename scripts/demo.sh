@@ -10,29 +10,31 @@
 # DEMO_SECONDS=<n> keeps the VM protected longer before the kill (default 3).
 # DEMO_STORAGE=shared-file|nbd|replicated chooses the VM's disk (default shared-file).
 # Each node gets a console user with a random password that exists only in its unpacked copy.
-# Needs root (TAP, bridge, network namespaces) and /dev/kvm.
+# Needs root (TAP, bridge, network namespaces); where /dev/kvm is missing it runs on the lab.
 set -euo pipefail
 
-# What the demo needs, checked before anything is built or started: one line for each thing missing.
+# What the demo needs, checked before anything is built or started: one line for what is missing.
+# Without a usable /dev/kvm (or with KEMARI_LAB=1) the two hosts are emulated machines of the lab
+# (docs/lab.md): QEMU machines with their own kernel and nested KVM, killed like a power cut.
 missing_prerequisite() {
   if [ "$(id -u)" -ne 0 ]; then
     echo "run it as root (sudo bash scripts/demo.sh): it makes network namespaces, bridges and TAP devices"; return
   fi
-  if [ ! -e /dev/kvm ]; then
-    echo "this machine has no /dev/kvm (its kernel offers no usable KVM: dmesg | grep -i kvm says why);" \
-      "run the demo on a host with KVM"; return
-  fi
-  if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-    echo "/dev/kvm is not readable and writable here (ls -l /dev/kvm); run the demo as root"; return
-  fi
   if [ ! -e /dev/net/tun ]; then
     echo "/dev/net/tun is missing: load the tun module (modprobe tun)"; return
   fi
+  command -v ip >/dev/null || { echo "the ip command is missing (apt-get install iproute2)"; return; }
 }
 why=$(missing_prerequisite)
 if [ -n "$why" ]; then
   echo "demo: cannot run here: $why" >&2
   exit 2
+fi
+lab=""
+if [ "${KEMARI_LAB:-0}" = 1 ]; then
+  lab=lab; echo "demo: KEMARI_LAB=1: the two hosts are emulated machines of the lab (docs/lab.md)"
+elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+  lab=lab; echo "demo: this machine has no usable /dev/kvm: the two hosts are emulated machines of the lab (docs/lab.md)"
 fi
 
 source "$(dirname "$0")/env.sh"
@@ -53,6 +55,7 @@ assembly="$(ls karaf-assembly/target/kemari-karaf-*.tar.gz)"
 # No logging provider: the SSH client stays quiet (and SLF4J is told not to say so).
 java -Dslf4j.internal.verbosity=ERROR \
   -cp "itests/target/test-classes:$(cat "$demo/classpath.txt")" \
-  org.kemari.itests.failover.FailoverDemo "$assembly" "$demo/run" "${DEMO_SECONDS:-3}" "${DEMO_STORAGE:-shared-file}"
+  org.kemari.itests.failover.FailoverDemo "$assembly" "$demo/run" "${DEMO_SECONDS:-3}" \
+  "${DEMO_STORAGE:-$([ -n "$lab" ] && echo nbd || echo shared-file)}" $lab
 # Success: the nodes' copies go too (after a failure they stay, with their logs, in target/demo/run).
 rm -rf "$demo/run"

@@ -12,7 +12,10 @@ import org.kemari.guest.GuestKvLog;
  * connection to it, the primary killed with SIGKILL, the standby taking over, and what the client
  * saw. Everything it makes is removed at the end. It runs the same harness as the failover tests.
  *
- * <p>Usage: {@code FailoverDemo <distribution tar.gz> <work directory> [seconds protected] [storage mode]}
+ * With {@code lab} as the fifth argument the two hosts are emulated machines of the lab (docs/lab.md),
+ * and the kill is a power cut of host a's whole machine (its QEMU).
+ *
+ * <p>Usage: {@code FailoverDemo <distribution tar.gz> <work directory> [seconds protected] [storage mode] [lab]}
  */
 public final class FailoverDemo {
     private static final long DISK_BYTES = 32L << 20;
@@ -26,16 +29,17 @@ public final class FailoverDemo {
         Path workDir = Path.of(args[1]).toAbsolutePath();
         long protectedMillis = args.length > 2 ? Long.parseLong(args[2]) * 1000 : 3000;
         StorageMode storage = args.length > 3 ? StorageMode.byLabel(args[3]) : StorageMode.SHARED_FILE;
+        boolean lab = args.length > 4 && args[4].equals("lab");
         String unavailable = FailoverNetwork.unavailableBecause();
         if (unavailable != null) {
             System.out.println("The failover demo cannot run here: it " + unavailable + ".");
             System.exit(2);
         }
         boolean ok;
-        say("Building the network (a namespace per machine: hosts a and b, a switch, a client) and starting two Kemari nodes");
-        try (TwoNodeCluster cluster = TwoNodeCluster.start(assembly, workDir, storage, DISK_BYTES)) {
+        try (TwoNodeCluster cluster = lab ? startLab(assembly, workDir, storage) : startHere(assembly, workDir, storage)) {
             ok = run(cluster, protectedMillis);
-            say("Cleaning up: client, both nodes, storage, namespaces (with their bridges, veths and TAPs)");
+            say("Cleaning up: client, both %s, storage, namespaces (with their bridges, veths and TAPs)",
+                    lab ? "hosts (their QEMU)" : "nodes");
         } catch (ShellCommandException | IOException e) {
             // What went wrong in one line; the nodes' files and logs stay for a look.
             System.out.println("\nDemo FAILED: " + e.getMessage() + "\n(the nodes' files and logs stay in " + workDir + ")");
@@ -47,16 +51,30 @@ public final class FailoverDemo {
         System.exit(ok ? 0 : 1);
     }
 
-    private static boolean run(TwoNodeCluster cluster, long protectedMillis) throws Exception {
-        KarafNode a = cluster.primary();
-        KarafNode b = cluster.standby();
-        FailoverNetwork net = cluster.network;
-        for (KarafNode n : new KarafNode[] {a, b}) {
-            detail("host %s: namespace %s, address %s (replication listener %s), console %s; node pid %d, files in %s",
-                    n.name(), n.host().namespace(), n.host().address(), n.standbyAddress(), n.consoleAddress(), n.pid(), n.home());
+    private static TwoNodeCluster startHere(Path assembly, Path workDir, StorageMode storage) throws IOException, InterruptedException {
+        say("Building the network (a namespace per machine: hosts a and b, a switch, a client) and starting two Kemari nodes");
+        return TwoNodeCluster.start(assembly, workDir, storage, DISK_BYTES);
+    }
+
+    private static TwoNodeCluster startLab(Path assembly, Path workDir, StorageMode storage) throws IOException, InterruptedException {
+        if (storage != StorageMode.SHARED_NBD) {
+            detail("(the lab's hosts keep their disks inside themselves: the VM's disk is on an nbd-server, not %s)", storage.label);
         }
-        detail("each host has a persistent TAP %s on its bridge to the switch (namespace %s); the client is %s in %s;"
-                + " the guest will be %s", net.tap, net.switchNamespace, net.clientAddress, net.clientNamespace, net.guestAddress);
+        say("Starting two emulated hosts a and b (QEMU machines with their own kernel, nested KVM and a Kemari node each),"
+                + " a switch with the service network and the replication link, a client; the first start of a host boots it"
+                + " (minutes under emulation), later ones restore its saved state (docs/lab.md)");
+        return TwoNodeCluster.startInLab(assembly, workDir, DISK_BYTES);
+    }
+
+    private static boolean run(TwoNodeCluster cluster, long protectedMillis) throws Exception {
+        FailoverNode a = cluster.primary();
+        FailoverNode b = cluster.standby();
+        FailoverNetwork net = cluster.network;
+        for (FailoverNode n : new FailoverNode[] {a, b}) {
+            detail("host %s: %s", n.name(), n.describe());
+        }
+        detail("the client is %s in %s; the guest will be %s on the service network; the VM's NIC is TAP %s on its host",
+                net.clientAddress, net.clientNamespace, net.guestAddress, net.tap);
         detail("the VM's disk (%s storage): %s", cluster.disk().mode(), cluster.disk().argument());
 
         say("Starting VM %s on host %s (unprotected): a test guest with a TCP key-value server on port %d", cluster.vmName,
@@ -79,9 +97,10 @@ public final class FailoverDemo {
 
         int before = client.count();
         KvExchange lastBefore = client.latest();
-        say("Killing host %s's node with SIGKILL (pid %d): no shutdown, no goodbye on the link", a.name(), a.pid());
+        say("Killing host %s with SIGKILL (%s pid %d): no shutdown, no goodbye on the link", a.name(),
+                a instanceof LabHost ? "its QEMU, the whole machine:" : "its node's JVM,", a.pid());
         TwoNodeCluster.Takeover takeover = cluster.killPrimary();
-        detail("node %s is gone (reaped %.1f ms after the signal)", a.name(), takeover.killDurationMicros() / 1000.0);
+        detail("host %s is gone (reaped %.1f ms after the signal)", a.name(), takeover.killDurationMicros() / 1000.0);
 
         say("Host %s took over by itself (heartbeat failover policy); its TAP announced the VM's MAC (RARP)", b.name());
         shell(b, "kemari:vm-list");
@@ -118,7 +137,7 @@ public final class FailoverDemo {
         return errors.isEmpty() && bye && violation == null && disk == null;
     }
 
-    private static void shell(KarafNode node, String command) {
+    private static void shell(FailoverNode node, String command) {
         System.out.println("  " + node.name() + "> " + command);
         node.execute(command).strip().lines().forEach(l -> System.out.println("    " + l));
     }

@@ -36,6 +36,13 @@ final class FailoverNetwork implements AutoCloseable {
     record Host(String name, String namespace, String address, String managementAddress) {
     }
 
+    /**
+     * How an emulated host of the lab is wired: its QEMU's two TAPs in the switch namespace
+     * (replication link, service network) and the addresses its box gives those NICs (CIDR).
+     */
+    record LabWiring(String replicationTap, String serviceTap, String replicationAddress, String serviceAddress) {
+    }
+
     final String id;
     final String tap;
     final String switchNamespace;
@@ -45,6 +52,7 @@ final class FailoverNetwork implements AutoCloseable {
     final String storageAddress;
     private final int subnet;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
+    private final Map<String, LabWiring> labWiring = new LinkedHashMap<>();
     private final List<String> namespacesMade = new ArrayList<>();
 
     private FailoverNetwork(String id, int subnet, String tap) {
@@ -99,6 +107,76 @@ final class FailoverNetwork implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The lab's network (docs/lab.md): the same switch, storage address and client as {@link #create},
+     * but the hosts are emulated machines whose QEMU runs in the switch namespace with two NICs each:
+     * a TAP on {@code sw0} (service network, 10.213.S.0/24, where the client and the VMs are) and a
+     * TAP on bridge {@code rl0} (the replication link, 10.214.S.0/24, where the nodes' consoles and
+     * standby listeners are). The test's SSH client reaches {@code rl0} over a veth from the root
+     * namespace ({@code kmm<id>}, 10.214.S.1). A host's {@link Host#namespace()} is the switch's.
+     */
+    static FailoverNetwork createLab(List<String> hostNames) throws IOException {
+        FailoverNetwork net = new FailoverNetwork(newId(), freeSubnet(), DEFAULT_TAP);
+        try {
+            net.buildLab(hostNames);
+            return net;
+        } catch (IOException | RuntimeException e) {
+            try {
+                net.close();
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private void buildLab(List<String> hostNames) throws IOException {
+        addNamespace(switchNamespace);
+        ipIn(switchNamespace, "link", "add", "sw0", "type", "bridge");
+        ipIn(switchNamespace, "addr", "add", storageAddress + "/24", "dev", "sw0");
+        ipIn(switchNamespace, "link", "set", "sw0", "up");
+        ipIn(switchNamespace, "link", "add", "rl0", "type", "bridge");
+        ipIn(switchNamespace, "link", "set", "rl0", "up");
+
+        addNamespace(clientNamespace);
+        plugIntoSwitch(clientNamespace, "eth0", "port-c");
+        ipIn(clientNamespace, "addr", "add", clientAddress + "/24", "dev", "eth0");
+
+        String rootEnd = labManagementLink();
+        Commands.run("ip", "link", "add", rootEnd, "type", "veth", "peer", "name", "mgmt", "netns", switchNamespace);
+        Commands.run("ip", "addr", "add", "10.214." + subnet + ".1/24", "dev", rootEnd);
+        Commands.run("ip", "link", "set", rootEnd, "up");
+        ipIn(switchNamespace, "link", "set", "mgmt", "master", "rl0");
+        ipIn(switchNamespace, "link", "set", "mgmt", "up");
+
+        for (int i = 0; i < hostNames.size(); i++) {
+            String name = hostNames.get(i);
+            String replication = "10.214." + subnet + "." + (11 + i);
+            LabWiring wiring = new LabWiring(name + "-repl", name + "-svc", replication + "/24",
+                    "10.213." + subnet + "." + (11 + i) + "/24");
+            for (String[] tapAndBridge : new String[][] {{wiring.replicationTap(), "rl0"}, {wiring.serviceTap(), "sw0"}}) {
+                ipIn(switchNamespace, "tuntap", "add", "dev", tapAndBridge[0], "mode", "tap");
+                ipIn(switchNamespace, "link", "set", tapAndBridge[0], "master", tapAndBridge[1]);
+                ipIn(switchNamespace, "link", "set", tapAndBridge[0], "up");
+            }
+            hosts.put(name, new Host(name, switchNamespace, replication, replication));
+            labWiring.put(name, wiring);
+        }
+    }
+
+    private String labManagementLink() {
+        return "kmm" + id;
+    }
+
+    /** How lab host {@code name} is wired (only in a network made by {@link #createLab}). */
+    LabWiring labWiring(String name) {
+        LabWiring w = labWiring.get(name);
+        if (w == null) {
+            throw new IllegalArgumentException("no lab host '" + name + "' in this network (lab hosts: " + labWiring.keySet() + ")");
+        }
+        return w;
     }
 
     /** A third octet whose management range no interface of this machine uses yet (concurrent runs). */
@@ -237,6 +315,10 @@ final class FailoverNetwork implements AutoCloseable {
             }
         }
         hosts.clear();
+        labWiring.clear();
+        if (Files.exists(Path.of("/sys/class/net", labManagementLink()))) {
+            Commands.tryRun("ip", "link", "del", labManagementLink());
+        }
         if (!problems.isEmpty()) {
             throw new IOException("could not remove test network namespaces: " + problems);
         }

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * each host has a local disk at the same path, as replicated storage needs. It can be killed
  * like a host that loses power (SIGKILL to the Karaf JVM) and started again.
  */
-final class KarafNode implements AutoCloseable {
+final class KarafNode implements FailoverNode {
     private static final String USER = "failover";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
@@ -52,13 +52,21 @@ final class KarafNode implements AutoCloseable {
         this.ownDisks = nodesDir.resolve(name + ".disks");
     }
 
-    String name() {
+    @Override
+    public String name() {
         return name;
     }
 
     /** host:port where this node listens as a standby (the argument of kemari:protect). */
-    String standbyAddress() {
+    @Override
+    public String standbyAddress() {
         return host.address() + ":" + STANDBY_PORT;
+    }
+
+    @Override
+    public String describe() {
+        return String.format("namespace %s, address %s (replication listener %s), console %s; node pid %d, files in %s",
+                host.namespace(), host.address(), standbyAddress(), consoleAddress(), pid(), home);
     }
 
     FailoverNetwork.Host host() {
@@ -66,25 +74,30 @@ final class KarafNode implements AutoCloseable {
     }
 
     /** This host's local disk directory as seen from outside (the node sees it at {@code localDisks}). */
-    Path ownDisks() {
+    @Override
+    public Path ownDisks() {
         return ownDisks;
     }
 
     /** The Karaf JVM's process id (the script execs it), or -1 when not running. */
-    long pid() {
+    @Override
+    public long pid() {
         return karaf == null ? -1 : karaf.pid();
     }
 
     /** The node's SSH console: host:port on the management link. */
-    String consoleAddress() {
+    @Override
+    public String consoleAddress() {
         return host.managementAddress() + ":" + SSH_PORT;
     }
 
-    Path home() {
+    @Override
+    public Path home() {
         return home;
     }
 
-    Path log() {
+    @Override
+    public Path log() {
         return home.resolve("data/log/karaf.log");
     }
 
@@ -97,7 +110,8 @@ final class KarafNode implements AutoCloseable {
      *
      * @throws IOException if the host's namespace is missing (before anything is made) or the node does not come up
      */
-    void startFresh() throws IOException, InterruptedException {
+    @Override
+    public void startFresh() throws IOException, InterruptedException {
         if (isRunning()) {
             throw new IllegalStateException(name + " is running");
         }
@@ -118,7 +132,8 @@ final class KarafNode implements AutoCloseable {
      * Kemari's from its earlier life: no VMs (they died with the JVM), no standby images, new
      * ports. The earlier life's log is kept as {@code logs/<name>-<life>.log} beside the nodes.
      */
-    void restartAfterKill() throws IOException, InterruptedException {
+    @Override
+    public void restartAfterKill() throws IOException, InterruptedException {
         if (isRunning()) {
             throw new IllegalStateException(name + " is running");
         }
@@ -205,7 +220,8 @@ final class KarafNode implements AutoCloseable {
     }
 
     /** Runs a shell command on this node; a failure carries the command's one-line error. */
-    String execute(String command) {
+    @Override
+    public String execute(String command) {
         if (shell == null) {
             throw new IllegalStateException(name + " is not running");
         }
@@ -213,7 +229,8 @@ final class KarafNode implements AutoCloseable {
     }
 
     /** Kills the Karaf JVM with SIGKILL, as a power failure would: no shutdown hook, no goodbye on any link. */
-    void kill() throws InterruptedException {
+    @Override
+    public void kill() throws InterruptedException {
         Process p = karaf;
         if (p == null) {
             return;
@@ -230,7 +247,8 @@ final class KarafNode implements AutoCloseable {
     }
 
     /** The newest lines of the node's log, for failure messages. */
-    String logTail(int lines) {
+    @Override
+    public String logTail(int lines) {
         try {
             List<String> all = Files.readAllLines(log(), StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

@@ -25,8 +25,8 @@ final class TwoNodeCluster implements AutoCloseable {
     private final Path workDir;
     /** Where every node sees its own host's local disk directory (see {@link KarafNode}). */
     private final Path localDisks;
-    private KarafNode primary;
-    private KarafNode standby;
+    private FailoverNode primary;
+    private FailoverNode standby;
     private VmDisk disk;
     private GuestClient client;
     private final Thread cleanupOnExit = new Thread(this::closeQuietly, "two-node-cleanup");
@@ -43,17 +43,35 @@ final class TwoNodeCluster implements AutoCloseable {
      */
     static TwoNodeCluster start(Path assembly, Path workDir, StorageMode storage, long diskBytes)
             throws IOException, InterruptedException {
+        Path nodes = workDir.resolve("nodes");
+        Path localDisks = workDir.resolve("local-disk");
+        return start(workDir, () -> FailoverNetwork.create(List.of("a", "b")), storage, diskBytes,
+                (network, name) -> new KarafNode(network.host(name), assembly, nodes, localDisks));
+    }
+
+    /**
+     * As {@link #start(Path, Path, StorageMode, long)} on the lab: hosts {@code a} and {@code b} are
+     * emulated machines (QEMU, their own kernel, nested KVM, a node each; see {@link LabHost}), the
+     * VM's disk is on an nbd-server on the service network (a lab host's own disks are inside it).
+     */
+    static TwoNodeCluster startInLab(Path assembly, Path workDir, long diskBytes) throws IOException, InterruptedException {
+        Path hosts = workDir.resolve("hosts");
+        return start(workDir, () -> FailoverNetwork.createLab(List.of("a", "b")), StorageMode.SHARED_NBD, diskBytes,
+                (network, name) -> new LabHost(network, name, assembly, hosts.resolve(name)));
+    }
+
+    private static TwoNodeCluster start(Path workDir, NetworkFactory networkFactory, StorageMode storage, long diskBytes,
+                                        NodeFactory nodeFactory) throws IOException, InterruptedException {
         // Nodes, logs and disks of an earlier run go: this run's are what a failure points at.
         Directories.deleteTree(workDir);
         Files.createDirectories(workDir);
-        TwoNodeCluster cluster = new TwoNodeCluster(workDir, FailoverNetwork.create(List.of("a", "b")));
+        TwoNodeCluster cluster = new TwoNodeCluster(workDir, networkFactory.create());
         // Ctrl-C or a killed Maven still removes nodes, client and network.
         Runtime.getRuntime().addShutdownHook(cluster.cleanupOnExit);
         try {
             Files.createDirectories(cluster.localDisks);
-            Path nodes = workDir.resolve("nodes");
-            cluster.primary = new KarafNode(cluster.network.host("a"), assembly, nodes, cluster.localDisks);
-            cluster.standby = new KarafNode(cluster.network.host("b"), assembly, nodes, cluster.localDisks);
+            cluster.primary = nodeFactory.create(cluster.network, "a");
+            cluster.standby = nodeFactory.create(cluster.network, "b");
             cluster.startBothNodes();
             cluster.disk = VmDisk.create(storage, cluster.vmName, diskBytes, workDir, cluster.network, cluster.primary,
                     cluster.localDisks);
@@ -62,6 +80,14 @@ final class TwoNodeCluster implements AutoCloseable {
             cluster.closeQuietly();
             throw e;
         }
+    }
+
+    private interface NetworkFactory {
+        FailoverNetwork create() throws IOException;
+    }
+
+    private interface NodeFactory {
+        FailoverNode create(FailoverNetwork network, String hostName);
     }
 
     private void startBothNodes() throws IOException, InterruptedException {
@@ -77,7 +103,7 @@ final class TwoNodeCluster implements AutoCloseable {
         }
     }
 
-    private static void startUnchecked(KarafNode node) {
+    private static void startUnchecked(FailoverNode node) {
         try {
             node.startFresh();
         } catch (IOException e) {
@@ -88,11 +114,11 @@ final class TwoNodeCluster implements AutoCloseable {
         }
     }
 
-    KarafNode primary() {
+    FailoverNode primary() {
         return primary;
     }
 
-    KarafNode standby() {
+    FailoverNode standby() {
         return standby;
     }
 
@@ -156,8 +182,8 @@ final class TwoNodeCluster implements AutoCloseable {
      * stays down (see {@link #restartKilledNodeAsStandby()}).
      */
     Takeover killPrimary() throws InterruptedException {
-        KarafNode victim = primary;
-        KarafNode survivor = standby;
+        FailoverNode victim = primary;
+        FailoverNode survivor = standby;
         long killMicros = StatusProbe.nowMicros();
         victim.kill();
         long killedMicros = StatusProbe.nowMicros();
@@ -178,7 +204,7 @@ final class TwoNodeCluster implements AutoCloseable {
     }
 
     /** Polls the survivor's kemari:vm-list until it shows the VM running; returns when (µs since the epoch). */
-    private long awaitRunningOn(KarafNode survivor, String killed) throws InterruptedException {
+    private long awaitRunningOn(FailoverNode survivor, String killed) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TAKEOVER_TIMEOUT_MILLIS);
         String list = "";
         while (System.nanoTime() < deadline) {
@@ -204,7 +230,7 @@ final class TwoNodeCluster implements AutoCloseable {
         return "";
     }
 
-    /** Starts the killed node again (see {@link KarafNode#restartAfterKill()}): it becomes the standby. */
+    /** Starts the killed node again (see {@link FailoverNode#restartAfterKill()}): it becomes the standby. */
     void restartKilledNodeAsStandby() throws IOException, InterruptedException {
         standby.restartAfterKill();
     }

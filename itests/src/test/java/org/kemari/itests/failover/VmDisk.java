@@ -27,7 +27,7 @@ final class VmDisk implements AutoCloseable {
      * file), behind an nbd-server on the switch's storage address (shared NBD), or on the first
      * primary's local disk (replicated; the standby gets its copy with the first epoch).
      */
-    static VmDisk create(StorageMode mode, String vmName, long bytes, Path workDir, FailoverNetwork network, KarafNode primary,
+    static VmDisk create(StorageMode mode, String vmName, long bytes, Path workDir, FailoverNetwork network, FailoverNode primary,
                          Path localDisks) throws IOException, InterruptedException {
         switch (mode) {
             case SHARED_FILE -> {
@@ -67,7 +67,7 @@ final class VmDisk implements AutoCloseable {
     }
 
     /** The image the VM uses while it runs on {@code node}, as seen from outside the nodes. */
-    Path imageOn(KarafNode node) {
+    Path imageOn(FailoverNode node) {
         return sharedImage != null ? sharedImage : node.ownDisks().resolve(Path.of(argument).getFileName());
     }
 

@@ -1,0 +1,250 @@
+package org.kemari.itests.failover;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One emulated host of the lab (docs/lab.md): a QEMU machine with its own kernel, nested KVM and a
+ * Kemari node, started by {@code scripts/lab/host.sh} in the switch namespace of a lab
+ * {@link FailoverNetwork} with its two NICs on that network's bridges. The script execs QEMU, so
+ * the process this object holds is the machine: SIGKILL to it is the host losing power. A host
+ * that comes back boots again, or is restored from the save the script made of its first life.
+ * Its work folder keeps the box's console ({@code console.log}) and the node's {@code karaf.log}
+ * across lives.
+ */
+final class LabHost implements FailoverNode {
+    private static final String USER = "failover";
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
+    /** The first life may build the host image and boot; later ones restore a save (docs/lab.md). */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(Long.getLong("kemari.lab.readySeconds", 1200));
+    /**
+     * Silence after which the standby takes over. An emulated host's JVM runs several times slower
+     * than on the machine and can stall for hundreds of ms; 200 ms would make false takeovers.
+     */
+    static final int HEARTBEAT_TIMEOUT_MILLIS = Integer.getInteger("kemari.lab.heartbeatMillis", 1500);
+    private static final int SSH_PORT = 8101;
+
+    private final FailoverNetwork network;
+    private final String name;
+    private final Path assembly;
+    private final Path work;
+    private final String password = "lab-" + UUID.randomUUID();
+    private Process qemu;
+    private KarafShell shell;
+    private int lives;
+
+    LabHost(FailoverNetwork network, String name, Path assembly, Path work) {
+        this.network = network;
+        this.name = name;
+        this.assembly = assembly;
+        this.work = work;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    private String address() {
+        return network.host(name).address();
+    }
+
+    @Override
+    public String standbyAddress() {
+        return address() + ":" + KarafNode.STANDBY_PORT;
+    }
+
+    @Override
+    public String consoleAddress() {
+        return address() + ":" + SSH_PORT;
+    }
+
+    @Override
+    public long pid() {
+        return qemu == null ? -1 : qemu.pid();
+    }
+
+    @Override
+    public Path home() {
+        return work;
+    }
+
+    @Override
+    public Path log() {
+        return work.resolve("karaf.log");
+    }
+
+    private Path console() {
+        return work.resolve("console.log");
+    }
+
+    @Override
+    public String describe() {
+        FailoverNetwork.LabWiring w = network.labWiring(name);
+        return String.format("an emulated machine (QEMU pid %d, its own kernel, nested KVM), replication NIC %s on TAP %s,"
+                + " service NIC on TAP %s (bridged to the VM's TAP %s inside it); console %s, standby listener %s; logs in %s",
+                pid(), w.replicationAddress(), w.replicationTap(), w.serviceTap(), network.tap, consoleAddress(), standbyAddress(), work);
+    }
+
+    @Override
+    public Path ownDisks() {
+        throw new UnsupportedOperationException(name + " is an emulated host: its local disks are inside the machine;"
+                + " the lab uses shared NBD storage");
+    }
+
+    @Override
+    public void startFresh() throws IOException, InterruptedException {
+        Directories.deleteTree(work);
+        start();
+    }
+
+    @Override
+    public void restartAfterKill() throws IOException, InterruptedException {
+        start();
+    }
+
+    private void start() throws IOException, InterruptedException {
+        if (qemu != null && qemu.isAlive()) {
+            throw new IllegalStateException(name + " is running");
+        }
+        if (!FailoverNetwork.namespaceExists(network.switchNamespace)) {
+            throw new IOException(name + ": the lab's namespace '" + network.switchNamespace + "' does not exist; the host was not started");
+        }
+        Files.createDirectories(work);
+        lives++;
+        Path out = work.resolve("life-" + lives + ".out");
+        FailoverNetwork.LabWiring w = network.labWiring(name);
+        List<String> command = new ArrayList<>(List.of("bash", script().toString(), "--name", name, "--work", work.toString(),
+                "--dist", assembly.toAbsolutePath().toString(), "--repl-tap", w.replicationTap(), "--repl", w.replicationAddress(),
+                "--svc-tap", w.serviceTap(), "--svc", w.serviceAddress(), "--user", USER, "--password", password));
+        qemu = new ProcessBuilder(FailoverNetwork.inNamespace(network.switchNamespace, command))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
+        awaitReady(out);
+        shell = new KarafShell(name, address(), SSH_PORT, USER, password);
+        awaitCommands();
+        execute("config:property-set -p org.kemari.policy.failover.heartbeat timeoutMillis " + HEARTBEAT_TIMEOUT_MILLIS);
+    }
+
+    /**
+     * Waits for the script's READY line; a failure line, QEMU's exit or the timeout end it with the
+     * reason. The box's progress lines ({@code LAB-...}) are passed on, and a line every 30 s says
+     * that the host is still starting.
+     */
+    private void awaitReady(Path out) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + READY_TIMEOUT.toNanos();
+        long nextNote = start + TimeUnit.SECONDS.toNanos(30);
+        int shown = 0;
+        String ready = "LAB-HOST " + name + " READY";
+        while (System.nanoTime() < deadline) {
+            List<String> lines = Files.exists(out) ? Files.readAllLines(out, StandardCharsets.ISO_8859_1) : List.of();
+            for (String line : lines.subList(Math.min(shown, lines.size()), lines.size())) {
+                if (line.startsWith("LAB-") || line.startsWith("lab-host")) {
+                    System.out.println("  [host " + name + "] " + line.strip());
+                }
+                if (line.startsWith(ready)) {
+                    return;
+                }
+                if (line.contains("LAB-HOST " + name + " NODE-FAILED") || line.startsWith("lab-host " + name + ": FAIL")) {
+                    kill();
+                    throw new IOException(name + ": " + line.strip() + " (box console: " + console() + ", node log: " + log() + ")");
+                }
+            }
+            shown = lines.size();
+            if (!qemu.isAlive()) {
+                throw new IOException(name + ": the host stopped (exit " + qemu.exitValue() + ") before its node was ready;"
+                        + " box console: " + console() + ", script output: " + out);
+            }
+            if (System.nanoTime() > nextNote) {
+                System.out.printf("  [host %s] still starting after %d s%n", name, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+                nextNote += TimeUnit.SECONDS.toNanos(30);
+            }
+            Thread.sleep(500);
+        }
+        kill();
+        throw new IOException(name + ": the host's node was not ready within " + READY_TIMEOUT.toSeconds() + " s (box console: "
+                + console() + ")");
+    }
+
+    /** SSH answers at READY; the kemari commands may take a moment longer to be registered. */
+    private void awaitCommands() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                shell.execute("kemari:vm-list", COMMAND_TIMEOUT);
+                return;
+            } catch (ShellCommandException e) {
+                last = e.getMessage();
+            }
+            Thread.sleep(500);
+        }
+        throw new IOException(name + ": the kemari commands did not answer (" + last + "); see " + log());
+    }
+
+    /** Where scripts/lab/host.sh is: {@code kemari.home} or the nearest folder above this one that has it. */
+    static Path script() throws IOException {
+        String home = System.getProperty("kemari.home");
+        Path dir = home != null ? Path.of(home) : Path.of("").toAbsolutePath();
+        for (Path d = dir; d != null; d = d.getParent()) {
+            Path candidate = d.resolve("scripts/lab/host.sh");
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IOException("scripts/lab/host.sh not found from " + dir + " (set -Dkemari.home to the checkout)");
+    }
+
+    @Override
+    public String execute(String command) {
+        if (shell == null) {
+            throw new IllegalStateException(name + " is not running");
+        }
+        return shell.execute(command, COMMAND_TIMEOUT);
+    }
+
+    @Override
+    public void kill() throws InterruptedException {
+        Process p = qemu;
+        if (p == null) {
+            return;
+        }
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + ": QEMU (pid " + p.pid() + ") survived SIGKILL for 30 s");
+        }
+        if (shell != null) {
+            shell.close();
+            shell = null;
+        }
+        qemu = null;
+    }
+
+    @Override
+    public String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log(), StandardCharsets.ISO_8859_1);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}
