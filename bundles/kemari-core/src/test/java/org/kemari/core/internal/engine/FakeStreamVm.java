@@ -44,6 +44,8 @@ final class FakeStreamVm implements Vm, StreamCheckpointing {
     private final long writer;
     /** Outputs that became visible: the counter value each was printed at. */
     final List<Long> visible = new CopyOnWriteArrayList<>();
+    /** The host this VM runs on has died: nothing it lets out from then on reaches anyone. Guarded by {@link #visible}. */
+    private boolean hostDead;
 
     FakeStreamVm(VmSpec spec, FakeStreamBackend backend, long startCounter, boolean paused) {
         this.spec = spec;
@@ -59,6 +61,20 @@ final class FakeStreamVm implements Vm, StreamCheckpointing {
 
     long counter() {
         return counter;
+    }
+
+    /**
+     * The host dies, at one instant: from now on nothing this VM's node lets out (a held output the
+     * engine releases, a line printed ungated) is visible to anyone. A test kills the primary in steps
+     * (this, its link, its VM); between them its engine still runs, sees the link drop and, as a
+     * primary that lost its standby does, runs on unprotected with its held output released. A dead
+     * host could not show that output, so it must not count as released. Returns the last visible line.
+     */
+    long hostDies() {
+        synchronized (visible) {
+            hostDead = true;
+            return visible.isEmpty() ? -1 : visible.get(visible.size() - 1);
+        }
     }
 
     private void guestLoop() {
@@ -162,11 +178,16 @@ final class FakeStreamVm implements Vm, StreamCheckpointing {
 
             @Override
             public void release() {
-                // Output commit: the standby must already hold a state that printed this line.
-                if (backend.protectedRun && applied.getAsLong() < c) {
-                    backend.violations.add("line " + c + " visible while the standby has " + applied.getAsLong());
+                synchronized (visible) {
+                    if (hostDead) {
+                        return; // let out by a dead host: nobody sees it
+                    }
+                    // Output commit: the standby must already hold a state that printed this line.
+                    if (backend.protectedRun && applied.getAsLong() < c) {
+                        backend.violations.add("line " + c + " visible while the standby has " + applied.getAsLong());
+                    }
+                    visible.add(c);
                 }
-                visible.add(c);
             }
 
             @Override
@@ -175,7 +196,11 @@ final class FakeStreamVm implements Vm, StreamCheckpointing {
         };
         OutputGate g = gate;
         if (g == null) {
-            visible.add(c);
+            synchronized (visible) {
+                if (!hostDead) {
+                    visible.add(c);
+                }
+            }
         } else {
             g.submit(out);
         }

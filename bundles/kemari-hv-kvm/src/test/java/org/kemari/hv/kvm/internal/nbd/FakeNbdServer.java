@@ -35,6 +35,8 @@ final class FakeNbdServer implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger largestRequest = new AtomicInteger();
     final AtomicInteger disconnects = new AtomicInteger();
+    /** Connections whose serving thread has finished (so everything it counted is counted). */
+    private int ended;
 
     FakeNbdServer() throws IOException {
         listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
@@ -84,7 +86,28 @@ final class FakeNbdServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // The client went away or the test dropped the connection.
+        } finally {
+            synchronized (this) {
+                ended++;
+                notifyAll();
+            }
         }
+    }
+
+    /**
+     * Waits until {@code count} connections have been served to their end: a client's close returns
+     * once its bytes are sent, before this server's thread has read them and counted what it saw.
+     */
+    synchronized boolean awaitConnectionsEnded(int count, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (ended < count) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
     }
 
     private String negotiate(DataInputStream in, DataOutputStream out) throws IOException {

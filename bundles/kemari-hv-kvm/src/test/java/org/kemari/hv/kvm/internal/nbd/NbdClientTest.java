@@ -52,6 +52,8 @@ public class NbdClientTest {
             back.flip().get(got);
             assertArrayEquals(data, got);
         }
+        // The server counts the DISC on its own thread: look once it has read the connection to its end.
+        assertTrue("the server saw the connection end", server.awaitConnectionsEnded(1, 5_000));
         assertEquals("close says goodbye with NBD_CMD_DISC", 1, server.disconnects.get());
     }
 
