@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,6 +36,8 @@ final class TcpReplicationLink implements ReplicationLink {
     private final int peerMaxFrame;
     private final long heartbeatNanos;
     private final Consumer<TcpReplicationLink> onClosed;
+    /** Accepted links log their lifecycle at DEBUG: the engine reports what a peer did, once. */
+    private final boolean accepted;
     private final FrameQueue queue;
     private final ReentrantLock sendLock = new ReentrantLock();
     private final ByteBuffer sendHeader = ByteBuffer.allocateDirect(FrameHeader.SIZE);
@@ -48,8 +51,9 @@ final class TcpReplicationLink implements ReplicationLink {
     private volatile boolean consumerBehind;
 
     TcpReplicationLink(SocketChannel channel, String peer, TcpSettings settings, Handshake peerHello,
-            Consumer<TcpReplicationLink> onClosed) {
+            boolean accepted, Consumer<TcpReplicationLink> onClosed) {
         this.channel = channel;
+        this.accepted = accepted;
         this.peer = peer;
         this.ownMaxFrame = settings.maxFrameBytes();
         this.peerMaxFrame = peerHello.maxFrameBytes();
@@ -65,11 +69,20 @@ final class TcpReplicationLink implements ReplicationLink {
         });
     }
 
-    /** Starts the reader and the heartbeats; called once the link is registered. */
+    /**
+     * Starts the heartbeats, then the reader; called once the link is registered. In this order
+     * because the reader may end the link at once (the peer sent CLOSE right after its hello),
+     * which shuts the heartbeat scheduler down.
+     */
     TcpReplicationLink start() {
-        reader.start();
         long period = Math.max(1, heartbeatNanos / 2);
-        heartbeats.scheduleAtFixedRate(this::heartbeatIfIdle, period, period, TimeUnit.NANOSECONDS);
+        try {
+            heartbeats.scheduleAtFixedRate(this::heartbeatIfIdle, period, period, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closed before it started (its transport was closed meanwhile): nothing to run.
+            return this;
+        }
+        reader.start();
         return this;
     }
 
@@ -157,7 +170,11 @@ final class TcpReplicationLink implements ReplicationLink {
                 Thread.currentThread().interrupt();
             }
         }
-        LOG.info("Replication link to {} closed", peer);
+        if (accepted) {
+            LOG.debug("Replication link from {} closed", peer);
+        } else {
+            LOG.info("Replication link to {} closed", peer);
+        }
     }
 
     @Override
@@ -187,7 +204,11 @@ final class TcpReplicationLink implements ReplicationLink {
         if (closedLocally.get()) {
             return;
         }
-        LOG.warn("Replication link to {} lost: {}", peer, e.getMessage());
+        if (accepted) {
+            LOG.debug("Replication link from {} lost: {}", peer, e.getMessage());
+        } else {
+            LOG.warn("Replication link to {} lost: {}", peer, e.getMessage());
+        }
         queue.fail(e, false);
         release();
     }
@@ -197,7 +218,11 @@ final class TcpReplicationLink implements ReplicationLink {
         if (closedLocally.get()) {
             return;
         }
-        LOG.info("Replication link to {} closed by the peer", peer);
+        if (accepted) {
+            LOG.debug("Replication link from {} closed by the peer", peer);
+        } else {
+            LOG.info("Replication link to {} closed by the peer", peer);
+        }
         queue.fail(e, false);
         release();
     }
