@@ -17,6 +17,11 @@ interface StandbyEnvironment {
     /** Whether another live session of this node already keeps a VM of this name. */
     boolean isStandbyFor(String vmName, StandbySession except);
 
+    /** What a peer's VM_SPEC may claim on this node. */
+    default StandbyLimits standbyLimits() {
+        return StandbyLimits.defaults();
+    }
+
     /** Where this node keeps its copies of replicated disks (see {@link ReplicaDisks}); null: at the primary's paths. */
     default java.nio.file.Path replicatedDiskRoot() {
         return null;
