@@ -431,7 +431,7 @@ final class StandbySession {
     /** Ends the stream with a REFUSE: one log line (rate-limited per source), the VM's name is free again. */
     private void refuse(Refuse refuse, String why) {
         String dropped = hasCommitted() ? "; committed epoch " + committedEpoch() + " is dropped with it" : "";
-        refusals.refused(link.peer(), "VM " + vmName() + ": " + why + dropped);
+        refusals.refused(link.peer(), why + dropped);
         sendRefusal(refuse);
         ended("refused the primary's stream: " + why);
     }
