@@ -161,6 +161,17 @@ final class TcpReplicationLink implements ReplicationLink {
         queue.fail(new TransportException(Reason.CLOSED, "the link to " + peer + " was closed locally"), true);
         if (healthy) {
             sendCloseFrame();
+            // Our last frames (a REFUSE, the CLOSE) must reach the peer, but closing a socket with
+            // the peer's bytes still unread resets it and drops them. So: half-close, and let the
+            // reader drain until the peer closes too, for a moment at most.
+            shutdownOutput();
+            if (Thread.currentThread() != reader) {
+                try {
+                    reader.join(CLOSE_FRAME_GRACE_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         release();
         if (Thread.currentThread() != reader) {
@@ -275,6 +286,14 @@ final class TcpReplicationLink implements ReplicationLink {
         heartbeats.shutdownNow();
         closeChannel();
         onClosed.accept(this);
+    }
+
+    private void shutdownOutput() {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            LOG.debug("Half-closing the channel to {}: {}", peer, e.toString());
+        }
     }
 
     private void closeChannel() {
