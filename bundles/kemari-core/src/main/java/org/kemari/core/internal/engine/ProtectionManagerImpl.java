@@ -234,6 +234,12 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
         return standbyListener().message();
     }
 
+    /** Streams the standby failed on by an error of its own, not the peer's (tests: must stay 0). */
+    long standbyFailuresOnInput() {
+        StandbyServer server = standbyServer;
+        return server == null ? 0 : server.failuresOnInput();
+    }
+
     /** The standby server's bound address, for tests that listen on port 0. */
     public Endpoint standbyAddress() {
         StandbyServer server = standbyServer;

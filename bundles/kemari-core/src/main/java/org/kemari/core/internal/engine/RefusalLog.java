@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 final class RefusalLog {
     private static final Logger LOG = LoggerFactory.getLogger(StandbySession.class);
     private final PeerLogLimiter limiter;
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
     RefusalLog() {
         this(new PeerLogLimiter());
@@ -30,10 +31,16 @@ final class RefusalLog {
 
     /** A peer whose stream this standby failed on (a bug here, not the peer's fault): with the stack. */
     void failed(String peer, String why, Throwable bug) {
+        failures.incrementAndGet();
         long left = limiter.admit(PeerLogLimiter.hostOf(peer));
         if (left >= 0) {
             LOG.error("Standby failed on the stream of primary {} and refused it: {}{}", peer, why, suffix(left), bug);
         }
+    }
+
+    /** Streams this standby failed on (not the peer's fault) since it started: each one is a bug to fix. */
+    long failures() {
+        return failures.get();
     }
 
     private static String suffix(long left) {

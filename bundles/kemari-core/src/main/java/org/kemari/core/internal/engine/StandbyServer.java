@@ -68,6 +68,11 @@ final class StandbyServer {
         return problem;
     }
 
+    /** Streams the standby failed on by an error of its own (see {@link RefusalLog#failed}). */
+    long failuresOnInput() {
+        return refusals.failures();
+    }
+
     StandbyListenerStatus status() {
         Endpoint b = bound;
         if (b != null) {

@@ -364,8 +364,8 @@ final class StandbySession {
             return automaticAllowed && takeOver(decision.reason());
         }
         if (!linkUp && !health.hasCommittedState()) {
-            refusals.refused(link.peer(), "VM " + vmName() + ": the primary went away before the initial copy was complete; "
-                    + "nothing to keep");
+            refusals.refused(link.peer(), (hasSpec() ? "VM " + vmName() + ": " : "") + "the primary went away before the "
+                    + "initial copy was complete; nothing to keep");
             ended("primary went away before the initial copy was complete");
             return true;
         }

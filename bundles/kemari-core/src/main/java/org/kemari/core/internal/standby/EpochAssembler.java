@@ -134,11 +134,11 @@ public final class EpochAssembler {
         if (body instanceof EndOfProtection e) {
             if (phase == Phase.IN_EPOCH) {
                 // The primary abandoned the epoch it was sending (e.g. its capture failed): drop it.
-                LOG.info("{}: the primary ended protection inside epoch {}; that epoch is discarded", store.vmName(),
+                LOG.debug("{}: the primary ended protection inside epoch {}; that epoch is discarded", store.vmName(),
                         begin.epoch());
                 discard();
             }
-            LOG.info("{}: the primary ended protection after epoch {}", store.vmName(), e.lastEpoch());
+            LOG.debug("{}: the primary ended protection after epoch {}", store.vmName(), e.lastEpoch());
             phase = Phase.ENDED;
         } else if (body instanceof VmSpecRecord s) {
             spec(s);

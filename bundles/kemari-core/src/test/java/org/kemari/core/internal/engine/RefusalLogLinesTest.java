@@ -84,6 +84,7 @@ public class RefusalLogLinesTest {
         Thread.sleep(500);
         System.err.flush();
         return Arrays.stream(captured.toString(StandardCharsets.UTF_8).split("\n")).filter(l -> l.contains("org.kemari"))
-                .filter(l -> !l.contains("kemari-tcp-reader standby") && !l.contains("to standby")).toList();
+                .filter(l -> !l.contains("kemari-tcp-reader standby") && !l.contains("to standby"))
+                .filter(l -> !l.contains("Standby listening on") && !l.contains("Listening for primaries")).toList();
     }
 }
