@@ -299,6 +299,11 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
     }
 
     @Override
+    public long initialSyncTimeoutMillis() {
+        return settings.initialSyncTimeoutMillis();
+    }
+
+    @Override
     public StandbyLimits standbyLimits() {
         return standbyLimits;
     }

@@ -137,7 +137,14 @@ final class StandbySession {
 
     private void receiveLoop() {
         long lastDecision = 0;
+        // A peer that names a VM and then sends nothing would hold the VM's name for good.
+        long initialCopyDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(env.initialSyncTimeoutMillis());
         while (!stopping) {
+            if (state == State.SYNCHRONIZING && linkUp && System.nanoTime() - initialCopyDeadline > 0) {
+                String why = "the initial copy was not complete within " + env.initialSyncTimeoutMillis() + " ms";
+                refuse(new Refuse(RefuseReason.STANDBY_FAILURE, StreamVersion.MAJOR, StreamVersion.MINOR, why), why);
+                return;
+            }
             try {
                 if (!linkUp) {
                     // Nothing more will arrive; only the failover decision is left (or an operator's).

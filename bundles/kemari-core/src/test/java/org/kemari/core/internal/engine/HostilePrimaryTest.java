@@ -175,6 +175,25 @@ public class HostilePrimaryTest {
         assertAValidPrimaryIsStillAccepted();
     }
 
+    /**
+     * Issue #12, defect 4's consequence: a session "receiving the initial copy" forever holds its
+     * VM's name and refuses the real primary. A peer that names a VM and then sends nothing is
+     * refused once the initial copy's time (initialSyncTimeoutMillis) is up.
+     */
+    @Test
+    public void aPeerThatNamesAVmAndFallsSilentIsRefusedWhenTheInitialCopyTimeIsUp() throws Exception {
+        standby.close();
+        standby = new StandbyNode(new TcpTransport(TcpSettings.defaults()), Map.of("initialSyncTimeoutMillis", 300L));
+        standby.awaitListening();
+        try (ReplicationLink link = connect()) {
+            StreamRecord reply = exchange(link, WireStream.frames(WireStream.header(VM, 0),
+                    List.of(WireStream.vmSpec(StandbyNode.BACKEND, spec(1 << 20, List.of()))), 0));
+            assertTrue("expected a REFUSE, got " + reply, reply instanceof Refuse);
+            assertTrue(((Refuse) reply).text(), ((Refuse) reply).text().contains("the initial copy was not complete within 300 ms"));
+        }
+        assertAValidPrimaryIsStillAccepted();
+    }
+
     /** Lines of /proc/self/maps: one per mapping of this process. */
     static long mappings() throws Exception {
         return Files.readAllLines(Path.of("/proc/self/maps")).size();
