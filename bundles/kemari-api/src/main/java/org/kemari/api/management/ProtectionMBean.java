@@ -18,6 +18,21 @@ public interface ProtectionMBean {
      */
     TabularData getProtections();
 
+    /**
+     * The standby listener in one line: "listening on host:port", "not a standby (…)", or
+     * "NOT LISTENING: reason; restarting".
+     *
+     * @since 1.1
+     */
+    String getStandbyListener();
+
+    /**
+     * Whether this node accepts primaries now ({@code false} also when it is no standby).
+     *
+     * @since 1.1
+     */
+    boolean isStandbyListening();
+
     /** VMs of this node whose standby is lost: they run without protection right now. */
     String[] getUnprotectedVms();
 

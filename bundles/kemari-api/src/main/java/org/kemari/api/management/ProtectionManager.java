@@ -32,4 +32,11 @@ public interface ProtectionManager {
 
     /** Every protection relationship of this node, primary and standby, by VM name. */
     List<ProtectionStatus> list();
+
+    /**
+     * Whether this node accepts primaries as a standby now, and if not, why.
+     *
+     * @since 1.1
+     */
+    StandbyListenerStatus standbyListener();
 }

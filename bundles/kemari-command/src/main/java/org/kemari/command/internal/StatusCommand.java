@@ -11,6 +11,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.kemari.api.management.ProtectionManager;
 import org.kemari.api.management.ProtectionStatus;
+import org.kemari.api.management.StandbyListenerStatus;
 
 /** {@code kemari:status}: protection of this node's VMs and the copies it keeps for others. */
 @Command(scope = "kemari", name = "status", description = "Shows protection state, epochs, held output and pause times, as primary and as standby.")
@@ -31,6 +32,14 @@ public class StatusCommand implements Action {
         List<ProtectionStatus> all = vm == null ? protection.list()
                 : List.of(protection.status(vm).orElseThrow(() -> new IllegalArgumentException(
                         "VM " + vm + " is neither protected by this node nor kept here as a standby copy")));
+        if (vm == null) {
+            // A standby that does not listen protects nothing from the next reconnect on: say so first.
+            StandbyListenerStatus listener = protection.standbyListener();
+            if (listener.state() != StandbyListenerStatus.State.DISABLED) {
+                out.println("Standby: " + listener.message()
+                        + (listener.restarts() > 0 ? " (restarted " + listener.restarts() + " times)" : ""));
+            }
+        }
         if (all.isEmpty()) {
             out.println("Nothing is protected here (kemari:protect <vm> <standby host:port> starts protection).");
             return null;

@@ -17,6 +17,7 @@ import org.kemari.api.management.ProtectionManager;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.management.ProtectionStatus.Role;
 import org.kemari.api.management.ProtectionStatus.State;
+import org.kemari.api.management.StandbyListenerStatus;
 import org.kemari.api.transport.Endpoint;
 
 public class ProtectionCommandsTest {
@@ -60,7 +61,15 @@ public class ProtectionCommandsTest {
             return List.of(row("web", Role.PRIMARY, State.UNPROTECTED, "standby lost"),
                     row("db", Role.STANDBY, State.PROTECTED, "keeping db"));
         }
+
+        @Override
+        public StandbyListenerStatus standbyListener() {
+            return listener;
+        }
     };
+
+    private StandbyListenerStatus listener = new StandbyListenerStatus(StandbyListenerStatus.State.DISABLED, "", "",
+            "not a standby (standby.listen is empty)", 0);
 
     private String output() {
         return bytes.toString(StandardCharsets.UTF_8);
@@ -118,5 +127,30 @@ public class ProtectionCommandsTest {
         f.vm = "db";
         f.execute();
         assertEquals("VM db took over at epoch 41\n", output());
+    }
+
+    @Test
+    public void statusSaysFirstWhenTheStandbyDoesNotListen() {
+        listener = new StandbyListenerStatus(StandbyListenerStatus.State.NOT_LISTENING, "0.0.0.0:7788", "",
+                "NOT LISTENING on 0.0.0.0:7788: address already in use; retrying every 1000 ms", 3);
+        StatusCommand s = new StatusCommand();
+        s.protection = manager;
+        s.out = out;
+        s.execute();
+        String[] lines = output().split("\n");
+        assertEquals("Standby: NOT LISTENING on 0.0.0.0:7788: address already in use; retrying every 1000 ms (restarted 3 times)",
+                lines[0]);
+        assertEquals(4, lines.length);
+    }
+
+    @Test
+    public void statusShowsWhereTheStandbyListens() {
+        listener = new StandbyListenerStatus(StandbyListenerStatus.State.LISTENING, "127.0.0.1:7788", "127.0.0.1:7788",
+                "listening on 127.0.0.1:7788", 0);
+        StatusCommand s = new StatusCommand();
+        s.protection = manager;
+        s.out = out;
+        s.execute();
+        assertEquals("Standby: listening on 127.0.0.1:7788", output().split("\n")[0]);
     }
 }

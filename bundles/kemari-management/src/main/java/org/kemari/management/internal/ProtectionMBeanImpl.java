@@ -9,6 +9,7 @@ import org.kemari.api.management.ProtectionException;
 import org.kemari.api.management.ProtectionManager;
 import org.kemari.api.management.ProtectionMBean;
 import org.kemari.api.management.ProtectionStatus;
+import org.kemari.api.management.StandbyListenerStatus;
 import org.kemari.api.transport.Endpoint;
 import org.kemari.management.internal.codec.ProtectionStatusCodec;
 import org.osgi.service.component.annotations.Component;
@@ -31,6 +32,17 @@ public class ProtectionMBeanImpl extends StandardMBean implements ProtectionMBea
     @Override
     public TabularData getProtections() {
         return ProtectionStatusCodec.toTable(protection.list());
+    }
+
+    @Override
+    public String getStandbyListener() {
+        StandbyListenerStatus s = protection.standbyListener();
+        return s.message() + (s.restarts() > 0 ? " (restarted " + s.restarts() + " times)" : "");
+    }
+
+    @Override
+    public boolean isStandbyListening() {
+        return protection.standbyListener().state() == StandbyListenerStatus.State.LISTENING;
     }
 
     @Override

@@ -16,6 +16,7 @@ import org.kemari.api.management.ProtectionManager;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.management.ProtectionStatus.Role;
 import org.kemari.api.management.ProtectionStatus.State;
+import org.kemari.api.management.StandbyListenerStatus;
 
 public class ProtectionMBeanImplTest {
 
@@ -28,6 +29,8 @@ public class ProtectionMBeanImplTest {
                 new Class<?>[] {ProtectionManager.class}, (p, m, a) -> switch (m.getName()) {
                     case "list" -> List.of(status("web", Role.PRIMARY, State.UNPROTECTED), status("db", Role.PRIMARY, State.PROTECTED),
                             status("web", Role.STANDBY, State.PROTECTED));
+                    case "standbyListener" -> new StandbyListenerStatus(StandbyListenerStatus.State.NOT_LISTENING,
+                            "0.0.0.0:7788", "", "NOT LISTENING on 0.0.0.0:7788: the listener failed: boom; retrying every 1000 ms", 2);
                     case "unprotect" -> throw new ProtectionException(ProtectionException.Reason.NOT_PROTECTED,
                             "VM " + a[0] + " is not protected by this node");
                     default -> throw new UnsupportedOperationException(m.getName());
@@ -54,5 +57,14 @@ public class ProtectionMBeanImplTest {
                 assertThrows(IllegalStateException.class, () -> bean.unprotect("x")).getMessage());
         assertEquals("expected host:port, got 'bad'",
                 assertThrows(IllegalArgumentException.class, () -> bean.protect("x", "bad")).getMessage());
+    }
+
+    @Test
+    public void theStandbyListenerIsOneLineAndAFlag() throws Exception {
+        ProtectionMBeanImpl bean = new ProtectionMBeanImpl();
+        bean.protection = manager();
+        assertEquals("NOT LISTENING on 0.0.0.0:7788: the listener failed: boom; retrying every 1000 ms (restarted 2 times)",
+                bean.getStandbyListener());
+        assertEquals(false, bean.isStandbyListening());
     }
 }

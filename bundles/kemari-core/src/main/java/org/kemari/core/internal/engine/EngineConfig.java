@@ -33,6 +33,19 @@ public @interface EngineConfig {
             + "replicated:/a/b.img is <root>/a/b.img; empty = the same path as on the primary")
     String standby_replicatedDiskRoot() default "";
 
+    @AttributeDefinition(description = "Largest guest memory, in MiB, a primary's VM may claim on this standby; "
+            + "0 = this host's physical RAM. A larger VM is refused before anything is reserved for it")
+    long standby_maxGuestMemoryMiB() default 0;
+
+    @AttributeDefinition(description = "Most vCPUs a primary's VM may claim on this standby (1 .. 4096)")
+    int standby_maxVcpus() default StandbyLimits.DEFAULT_MAX_VCPUS;
+
+    @AttributeDefinition(description = "Most disks a primary's VM may have on this standby (0 .. 1024)")
+    int standby_maxDisks() default StandbyLimits.DEFAULT_MAX_DISKS;
+
+    @AttributeDefinition(description = "Most NICs a primary's VM may have on this standby (0 .. 1024)")
+    int standby_maxNics() default StandbyLimits.DEFAULT_MAX_NICS;
+
     @AttributeDefinition(description = "Service filter choosing the transport, e.g. (kemari.transport=tcp)")
     String transport_target() default "(kemari.transport=*)";
 

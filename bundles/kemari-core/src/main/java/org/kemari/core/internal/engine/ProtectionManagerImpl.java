@@ -15,6 +15,7 @@ import org.kemari.api.management.BackendRegistry;
 import org.kemari.api.management.ProtectionException;
 import org.kemari.api.management.ProtectionManager;
 import org.kemari.api.management.ProtectionStatus;
+import org.kemari.api.management.StandbyListenerStatus;
 import org.kemari.api.management.VmManager;
 import org.kemari.api.policy.CheckpointPolicy;
 import org.kemari.api.policy.FailoverPolicy;
@@ -71,6 +72,7 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
     private volatile StandbyServer standbyServer;
     private volatile Path dataDir;
     private volatile Path replicatedDiskRoot;
+    private volatile StandbyLimits standbyLimits = StandbyLimits.defaults();
     private volatile EpochObserver epochObserver = EpochObserver.NONE;
 
     public ProtectionManagerImpl() {
@@ -121,6 +123,8 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
             throw new IllegalArgumentException("standby.replicatedDiskRoot must be an absolute path, got '" + replicaRoot + "'");
         }
         replicatedDiskRoot = replicaRoot.isEmpty() ? null : Path.of(replicaRoot);
+        standbyLimits = StandbyLimits.of(config.standby_maxGuestMemoryMiB(), config.standby_maxVcpus(),
+                config.standby_maxDisks(), config.standby_maxNics());
         String listen = config.standby_listen().trim();
         Endpoint address = listen.isEmpty() ? null : Endpoint.parse(listen);
         StandbyServer current = standbyServer;
@@ -215,13 +219,25 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
         return all;
     }
 
-    /** Where the standby server listens (null if not listening) and why not. */
-    public String standbyListenerState() {
+    @Override
+    public StandbyListenerStatus standbyListener() {
         StandbyServer server = standbyServer;
         if (server == null) {
-            return "not a standby (standby.listen is empty)";
+            return new StandbyListenerStatus(StandbyListenerStatus.State.DISABLED, "", "",
+                    "not a standby (standby.listen is empty)", 0);
         }
-        return server.bound() != null ? "listening on " + server.bound() : "not listening: " + server.problem();
+        return server.status();
+    }
+
+    /** Where the standby server listens (null if not listening) and why not. */
+    public String standbyListenerState() {
+        return standbyListener().message();
+    }
+
+    /** Streams the standby failed on by an error of its own, not the peer's (tests: must stay 0). */
+    long standbyFailuresOnInput() {
+        StandbyServer server = standbyServer;
+        return server == null ? 0 : server.failuresOnInput();
     }
 
     /** The standby server's bound address, for tests that listen on port 0. */
@@ -280,6 +296,16 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
     @Override
     public FailoverPolicy failoverPolicy() {
         return failoverPolicy;
+    }
+
+    @Override
+    public long initialSyncTimeoutMillis() {
+        return settings.initialSyncTimeoutMillis();
+    }
+
+    @Override
+    public StandbyLimits standbyLimits() {
+        return standbyLimits;
     }
 
     @Override

@@ -61,6 +61,12 @@ final class ReplicaDisks implements DiskWriteSink, AutoCloseable {
     }
 
     private void add(DiskSpec disk) throws IOException {
+        Path named = Path.of(disk.imagePath());
+        if (!named.normalize().equals(named)) {
+            // A peer names the path: it must not climb out of the root for replicated disks.
+            throw new IOException("replicated disk " + disk.id() + " has the path '" + disk.imagePath()
+                    + "', which is not a normal absolute path ('..' or '.' in it)");
+        }
         Path file = localImage(root, disk.imagePath());
         Path dir = file.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir)) {

@@ -17,6 +17,16 @@ interface StandbyEnvironment {
     /** Whether another live session of this node already keeps a VM of this name. */
     boolean isStandbyFor(String vmName, StandbySession except);
 
+    /** How long a primary may take to complete its initial copy here before it is refused. */
+    default long initialSyncTimeoutMillis() {
+        return EngineSettings.defaults().initialSyncTimeoutMillis();
+    }
+
+    /** What a peer's VM_SPEC may claim on this node. */
+    default StandbyLimits standbyLimits() {
+        return StandbyLimits.defaults();
+    }
+
     /** Where this node keeps its copies of replicated disks (see {@link ReplicaDisks}); null: at the primary's paths. */
     default java.nio.file.Path replicatedDiskRoot() {
         return null;

@@ -24,6 +24,7 @@ import org.kemari.api.transport.ReplicationLink;
 import org.kemari.api.transport.TransportException;
 import org.kemari.core.internal.standby.CommittedState;
 import org.kemari.core.internal.standby.ImageFactory;
+import org.kemari.core.internal.standby.StandbyRefusal;
 import org.kemari.core.internal.standby.StandbyStreamReceiver;
 import org.kemari.core.internal.stream.ControlChannel;
 import org.kemari.core.internal.stream.Refuse;
@@ -51,6 +52,7 @@ final class StandbySession {
     private final ReplicationLink link;
     private final StandbyEnvironment env;
     private final ImageFactory images;
+    private final RefusalLog refusals;
     // Made when the first frame names the VM.
     private volatile CommittedState store;
     private volatile StandbyStreamReceiver receiver;
@@ -77,10 +79,11 @@ final class StandbySession {
     /** This node's copies of the VM's replicated disks; opened when the spec arrives. */
     private volatile ReplicaDisks replicas;
 
-    StandbySession(ReplicationLink link, StandbyEnvironment env, ImageFactory images) {
+    StandbySession(ReplicationLink link, StandbyEnvironment env, ImageFactory images, RefusalLog refusals) {
         this.link = link;
         this.env = env;
         this.images = images;
+        this.refusals = refusals;
     }
 
     /** The protected VM's name, known once its spec has arrived. */
@@ -115,6 +118,10 @@ final class StandbySession {
         try {
             receiveLoop();
         } finally {
+            if (state == State.SYNCHRONIZING) {
+                // However it ended, a session without a committed copy keeps nothing and holds no name.
+                ended(stopping ? "the standby stopped" : message);
+            }
             if (takenOver == null && store != null) {
                 store.close();
             }
@@ -130,7 +137,14 @@ final class StandbySession {
 
     private void receiveLoop() {
         long lastDecision = 0;
+        // A peer that names a VM and then sends nothing would hold the VM's name for good.
+        long initialCopyDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(env.initialSyncTimeoutMillis());
         while (!stopping) {
+            if (state == State.SYNCHRONIZING && linkUp && System.nanoTime() - initialCopyDeadline > 0) {
+                String why = "the initial copy was not complete within " + env.initialSyncTimeoutMillis() + " ms";
+                refuse(new Refuse(RefuseReason.STANDBY_FAILURE, StreamVersion.MAJOR, StreamVersion.MINOR, why), why);
+                return;
+            }
             try {
                 if (!linkUp) {
                     // Nothing more will arrive; only the failover decision is left (or an operator's).
@@ -161,8 +175,15 @@ final class StandbySession {
                 refuse(new Refuse(RefuseReason.STANDBY_FAILURE, StreamVersion.MAJOR, StreamVersion.MINOR,
                         "standby could not store the epoch: " + e.getMessage()), e.toString());
                 return;
-            } catch (RefusedException e) {
-                refuse(e.refuse, e.getMessage());
+            } catch (StandbyRefusal e) {
+                refuse(new Refuse(e.reason(), StreamVersion.MAJOR, StreamVersion.MINOR, e.getMessage()), e.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                // A bug of this node, found by what the peer sent: the stream ends, refused, and the name is free.
+                String why = "standby failed on the stream: " + e;
+                refusals.failed(link.peer(), why, e);
+                sendRefusal(new Refuse(RefuseReason.STANDBY_FAILURE, StreamVersion.MAJOR, StreamVersion.MINOR, why));
+                ended("refused the primary's stream: " + why);
                 return;
             }
             long now = System.nanoTime();
@@ -175,7 +196,7 @@ final class StandbySession {
         }
     }
 
-    private void onFrame(ByteBuffer frame) throws StreamFormatException, IOException, RefusedException, TransportException,
+    private void onFrame(ByteBuffer frame) throws StreamFormatException, IOException, StandbyRefusal, TransportException,
             InterruptedException {
         if (receiver == null) {
             // The stream header names the VM; the store only takes that VM's stream.
@@ -183,15 +204,9 @@ final class StandbySession {
             store = new CommittedState(header.vmName());
             receiver = new StandbyStreamReceiver(store, images);
             receiver.backendStreamTarget(this::backendBytes);
+            receiver.specGate(this::admit);
         }
-        boolean hadSpec = hasSpec();
         long[] committed = receiver.onFrame(frame);
-        if (!hadSpec && hasSpec()) {
-            checkCanHost();
-            if (replicas == null) {
-                replicas = openReplicas();
-            }
-        }
         if (committed.length > 0 && store.pendingDiskWrites() > 0) {
             // Replicated disks: a committed epoch's writes reach this node's copies before its ACK
             // (and before an END_OF_PROTECTION in the same frame ends the session).
@@ -230,15 +245,6 @@ final class StandbySession {
     }
 
     private StandbyStream openBackendStandby() throws IOException {
-        try {
-            checkCanHost();
-            if (replicas == null) {
-                // The VM_SPEC and the first bytes came in one frame: the copies open here, first.
-                replicas = openReplicas();
-            }
-        } catch (RefusedException e) {
-            throw new IOException(e.getMessage(), e);
-        }
         HypervisorBackend backend = env.backends().find(receiver.backend()).orElseThrow();
         if (!(backend instanceof StreamRestoring restoring)) {
             throw new IOException("backend '" + receiver.backend() + "' cannot restore a checkpoint stream");
@@ -251,39 +257,38 @@ final class StandbySession {
         }
     }
 
-    /** Refuses a VM this node cannot take over (name in use, backend missing or unusable). */
-    private void checkCanHost() throws RefusedException {
-        String name = receiver.vmSpec().name();
+    /**
+     * The VM_SPEC arrived: refuses a VM beyond this node's limits or one it cannot take over (name
+     * in use, backend missing or unusable), else opens this node's copies of its replicated disks.
+     * Runs before anything of epoch 0 is taken, so a refused VM costs nothing.
+     */
+    private void admit(String backendName, org.kemari.api.hv.VmSpec spec) throws StandbyRefusal {
+        env.standbyLimits().check(spec);
+        String name = spec.name();
         if (env.vmManager().find(name).isPresent()) {
-            throw new RefusedException(RefuseReason.WRONG_VM, "a VM named '" + name + "' already exists on the standby");
+            throw new StandbyRefusal(RefuseReason.WRONG_VM, "a VM named '" + name + "' already exists on the standby");
         }
         if (env.isStandbyFor(name, this)) {
-            throw new RefusedException(RefuseReason.WRONG_VM, "this node is already the standby of VM '" + name + "'");
+            throw new StandbyRefusal(RefuseReason.WRONG_VM, "this node is already the standby of VM '" + name + "'");
         }
-        String backendName = receiver.backend();
         HypervisorBackend backend = env.backends().find(backendName).orElse(null);
         if (backend == null) {
-            throw new RefusedException(RefuseReason.STANDBY_FAILURE,
+            throw new StandbyRefusal(RefuseReason.STANDBY_FAILURE,
                     "backend '" + backendName + "' is not installed on the standby");
         }
         org.kemari.api.hv.BackendStatus probe = backend.probe();
         if (!probe.usable()) {
-            throw new RefusedException(RefuseReason.STANDBY_FAILURE,
+            throw new StandbyRefusal(RefuseReason.STANDBY_FAILURE,
                     "backend '" + backendName + "' is not usable on the standby: " + probe.reason());
         }
-    }
-
-    /** Opens this node's copies of the replicated disks; refuses a stream that cannot keep them equal. */
-    private ReplicaDisks openReplicas() throws RefusedException {
-        org.kemari.api.hv.VmSpec spec = receiver.vmSpec();
         if (spec.hasReplicatedDisks() && !receiver.header().replicatedDisks()) {
-            throw new RefusedException(RefuseReason.STANDBY_FAILURE, "VM '" + spec.name()
+            throw new StandbyRefusal(RefuseReason.STANDBY_FAILURE, "VM '" + spec.name()
                     + "' has replicated disks, but the primary's stream does not carry disk writes");
         }
         try {
-            return ReplicaDisks.open(spec, env.replicatedDiskRoot());
+            replicas = ReplicaDisks.open(spec, env.replicatedDiskRoot());
         } catch (IOException e) {
-            throw new RefusedException(RefuseReason.STANDBY_FAILURE, e.getMessage());
+            throw new StandbyRefusal(RefuseReason.STANDBY_FAILURE, e.getMessage());
         }
     }
 
@@ -316,7 +321,9 @@ final class StandbySession {
             LOG.warn("VM {}: the link ended inside an epoch; that epoch is discarded, epoch {} stays committed",
                     vmName(), committedEpoch());
         }
-        LOG.warn("Standby for VM {}: link to the primary lost: {}", vmName(), e.getMessage());
+        if (hasCommitted()) {
+            LOG.warn("Standby for VM {}: link to the primary lost: {}", vmName(), e.getMessage());
+        }
         message = "link to the primary lost: " + e.getMessage();
     }
 
@@ -325,6 +332,12 @@ final class StandbySession {
      * runs on unprotected and releases its held output, so this copy must never be run.
      */
     private void corrupted(String why) {
+        if (!hasCommitted()) {
+            // Nothing kept, nothing to protect: a peer refused like any other.
+            refusals.refused(link.peer(), "the link delivered damaged data (" + why + ")");
+            ended("link corrupted (" + why + ") before the initial copy was complete");
+            return;
+        }
         LOG.error("Standby for VM {}: the link delivered damaged data ({}); the primary is alive, so this node will not "
                 + "take over from epoch {}; waiting for the primary to reconnect", vmName(), why, committedEpoch());
         state = State.ENDED;
@@ -358,9 +371,9 @@ final class StandbySession {
             return automaticAllowed && takeOver(decision.reason());
         }
         if (!linkUp && !health.hasCommittedState()) {
-            LOG.warn("Standby for VM {}: the primary went away before the initial copy was complete; nothing to keep", vmName());
-            message = "primary went away before the initial copy was complete";
-            state = State.ENDED;
+            refusals.refused(link.peer(), (hasSpec() ? "VM " + vmName() + ": " : "") + "the primary went away before the "
+                    + "initial copy was complete; nothing to keep");
+            ended("primary went away before the initial copy was complete");
             return true;
         }
         return false;
@@ -422,19 +435,25 @@ final class StandbySession {
         }
     }
 
+    /** Ends the stream with a REFUSE: one log line (rate-limited per source), the VM's name is free again. */
     private void refuse(Refuse refuse, String why) {
-        LOG.error("Standby for VM {}: refusing the stream from {}: {}", vmName(), link.peer(), why);
+        String dropped = hasCommitted() ? "; committed epoch " + committedEpoch() + " is dropped with it" : "";
+        refusals.refused(link.peer(), why + dropped);
+        sendRefusal(refuse);
+        ended("refused the primary's stream: " + why);
+    }
+
+    private void sendRefusal(Refuse refuse) {
         try {
             link.send(control.refuseFrame(refuse));
         } catch (TransportException e) {
             LOG.debug("could not send the refusal: {}", e.getMessage());
         }
-        message = "refused the primary's stream: " + why;
+    }
+
+    private void ended(String why) {
+        message = why;
         state = State.ENDED;
-        // A session that had committed state keeps it only while it can still take over.
-        if (hasCommitted()) {
-            LOG.warn("Standby for VM {}: committed epoch {} is dropped with the refused stream", vmName(), committedEpoch());
-        }
     }
 
     /** An operator asks this standby to take over now. */
@@ -461,14 +480,4 @@ final class StandbySession {
                 epochs.get(), 0, 0, 0, policyName, "", message);
     }
 
-    /** A stream this standby will not take, with what to tell the primary. */
-    private static final class RefusedException extends Exception {
-        private static final long serialVersionUID = 1L;
-        final transient Refuse refuse;
-
-        RefusedException(RefuseReason reason, String text) {
-            super(text);
-            this.refuse = new Refuse(reason, StreamVersion.MAJOR, StreamVersion.MINOR, text);
-        }
-    }
 }

@@ -57,6 +57,7 @@ public final class EpochAssembler {
     /** Later epochs' backend stream bytes, passed on only once the epoch checks out. */
     private final List<ByteBuffer> stagedStream = new ArrayList<>();
     private BackendStreamTarget streamTarget;
+    private SpecGate specGate = SpecGate.ANY;
     /** Epoch 0's image, filled directly; committed or closed, never half-kept. */
     private CommittedImage initialImage;
 
@@ -68,6 +69,11 @@ public final class EpochAssembler {
     /** Where a stream with BACKEND_STREAM records goes; needed before such a stream's epoch 0. */
     public void backendStreamTarget(BackendStreamTarget target) {
         this.streamTarget = target;
+    }
+
+    /** Who decides whether the VM_SPEC's VM is taken; by default every VM is. */
+    public void specGate(SpecGate gate) {
+        this.specGate = Objects.requireNonNull(gate, "gate");
     }
 
     /** Takes the stream's header (VM name, flags). */
@@ -87,8 +93,9 @@ public final class EpochAssembler {
      * @return the epoch this record committed (its EPOCH_END), or empty
      * @throws StreamFormatException the stream is wrong; nothing of the staged epoch was kept
      * @throws IOException the standby could not create the memory image for epoch 0
+     * @throws StandbyRefusal the {@link SpecGate} refused the VM
      */
-    public OptionalLong accept(FramedRecord r) throws StreamFormatException, IOException {
+    public OptionalLong accept(FramedRecord r) throws StreamFormatException, IOException, StandbyRefusal {
         if (phase == Phase.FAILED) {
             throw new IllegalStateException("this stream already failed; start a new one");
         }
@@ -99,15 +106,20 @@ public final class EpochAssembler {
             return dispatch(r);
         } catch (StreamFormatException e) {
             throw fail(e);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | StandbyRefusal | RuntimeException e) {
             discard();
             phase = Phase.FAILED;
             throw e;
         }
     }
 
-    private OptionalLong dispatch(FramedRecord r) throws StreamFormatException, IOException {
+    private OptionalLong dispatch(FramedRecord r) throws StreamFormatException, IOException, StandbyRefusal {
         StreamRecord body = r.body();
+        if (phase == Phase.ENDED) {
+            // The grammar ends with END_OF_PROTECTION: whatever follows is a broken or hostile peer.
+            throw new StreamFormatException(Reason.MALFORMED, (body == null ? "record type " + r.typeCode() : body.type())
+                    + " after END_OF_PROTECTION (nothing may follow it)");
+        }
         if (body instanceof EpochEnd end) {
             requireIn(r);
             return OptionalLong.of(end(end));
@@ -122,11 +134,11 @@ public final class EpochAssembler {
         if (body instanceof EndOfProtection e) {
             if (phase == Phase.IN_EPOCH) {
                 // The primary abandoned the epoch it was sending (e.g. its capture failed): drop it.
-                LOG.info("{}: the primary ended protection inside epoch {}; that epoch is discarded", store.vmName(),
+                LOG.debug("{}: the primary ended protection inside epoch {}; that epoch is discarded", store.vmName(),
                         begin.epoch());
                 discard();
             }
-            LOG.info("{}: the primary ended protection after epoch {}", store.vmName(), e.lastEpoch());
+            LOG.debug("{}: the primary ended protection after epoch {}", store.vmName(), e.lastEpoch());
             phase = Phase.ENDED;
         } else if (body instanceof VmSpecRecord s) {
             spec(s);
@@ -172,7 +184,8 @@ public final class EpochAssembler {
         String kept = committed < 0 ? "nothing committed yet" : "standby keeps committed epoch " + committed;
         StreamFormatException wrapped = new StreamFormatException(e.reason(),
                 store.vmName() + ": " + e.getMessage() + "; " + kept, e.getCause() != null ? e.getCause() : e);
-        LOG.warn("{} stream refused ({}): {}", store.vmName(), e.reason(), wrapped.getMessage());
+        // The engine logs the refusal once, with the peer; here it would be a second line.
+        LOG.debug("{} stream refused ({}): {}", store.vmName(), e.reason(), wrapped.getMessage());
         return wrapped;
     }
 
@@ -204,7 +217,7 @@ public final class EpochAssembler {
         return backend;
     }
 
-    private void spec(VmSpecRecord s) throws StreamFormatException {
+    private void spec(VmSpecRecord s) throws StreamFormatException, StandbyRefusal {
         if (phase != Phase.AWAIT_SPEC) {
             throw new StreamFormatException(Reason.MALFORMED, "VM_SPEC arrived "
                     + (phase == Phase.IN_EPOCH ? "inside epoch " + begin.epoch() : "a second time"));
@@ -213,6 +226,7 @@ public final class EpochAssembler {
             throw new StreamFormatException(Reason.MALFORMED, "VM_SPEC names VM '" + s.spec().name()
                     + "' but the stream header names '" + header.vmName() + "'");
         }
+        specGate.admit(s.backend(), s.spec());
         backend = s.backend();
         spec = s.spec();
         phase = Phase.BETWEEN_EPOCHS;

@@ -1,6 +1,7 @@
 package org.kemari.core.internal.standby;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,9 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A memory image in a sparse, already-unlinked file mapped in chunks of at most 1 GiB (a
- * {@link ByteBuffer} stops at 2 GiB). Untouched pages cost neither memory nor disk, so a large
- * guest whose epoch 0 skips zero pages stays cheap. The file's directory must have room for the
+ * A memory image in a sparse, already-unlinked file, mapped in chunks of at most 1 GiB (a
+ * {@link ByteBuffer} stops at 2 GiB). A chunk is mapped only when a page is first written into
+ * it, so the address space and memory an image takes grow with the pages that actually arrived,
+ * not with the size a peer claimed; reading a chunk never written gives zeros without mapping it.
+ * Untouched pages cost neither memory nor disk. The file's directory must have room for the
  * pages actually written: a full file system makes the JVM fail on the mapped write.
  */
 public final class SparseFileImage implements CommittedImage {
@@ -23,8 +26,10 @@ public final class SparseFileImage implements CommittedImage {
     static final int DEFAULT_CHUNK_BYTES = 1 << 30;
 
     private final long size;
+    private final int chunkBytes;
     private final int chunkShift;
     private final long chunkMask;
+    private final FileChannel file;
     private final MappedByteBuffer[] chunks;
     private volatile boolean closed;
 
@@ -48,30 +53,48 @@ public final class SparseFileImage implements CommittedImage {
         }
         Files.createDirectories(dir);
         String safe = vmName.replaceAll("[^A-Za-z0-9_.-]", "_");
-        Path file = Files.createTempFile(dir, "kemari-" + safe + "-", ".mem");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        if (safe.length() > 64) {
+            safe = safe.substring(0, 64);
+        }
+        Path path = Files.createTempFile(dir, "kemari-" + safe + "-", ".mem");
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
             ch.truncate(0);
             // Setting the length by writing one byte at the end keeps the file sparse.
             ch.write(ByteBuffer.allocate(1), bytes - 1);
-            int n = (int) ((bytes + chunkBytes - 1) / chunkBytes);
-            MappedByteBuffer[] chunks = new MappedByteBuffer[n];
-            for (int i = 0; i < n; i++) {
-                long start = (long) i * chunkBytes;
-                chunks[i] = ch.map(FileChannel.MapMode.READ_WRITE, start, Math.min(chunkBytes, bytes - start));
+            long n = (bytes + chunkBytes - 1) / chunkBytes;
+            LOG.debug("memory image for {}: {} bytes in up to {} chunks of {}", vmName, bytes, n, path);
+            return new SparseFileImage(bytes, chunkBytes, ch, (int) n);
+        } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                ch.close();
             }
-            LOG.debug("memory image for {}: {} bytes in {} mapped chunks of {}", vmName, bytes, n, file);
-            return new SparseFileImage(bytes, chunkBytes, chunks);
+            throw e;
         } finally {
-            // The mappings keep the data; unlinking now means nothing is left behind after a crash.
-            Files.deleteIfExists(file);
+            // The open channel and the mappings keep the data; unlinked now, nothing is left behind after a crash.
+            Files.deleteIfExists(path);
         }
     }
 
-    private SparseFileImage(long size, int chunkBytes, MappedByteBuffer[] chunks) {
+    private SparseFileImage(long size, int chunkBytes, FileChannel file, int chunkCount) {
         this.size = size;
+        this.chunkBytes = chunkBytes;
         this.chunkShift = Integer.numberOfTrailingZeros(chunkBytes);
         this.chunkMask = chunkBytes - 1;
-        this.chunks = chunks;
+        this.file = file;
+        this.chunks = new MappedByteBuffer[chunkCount];
+    }
+
+    /** How many chunks are mapped now (those pages were written into). */
+    synchronized int mappedChunks() {
+        int n = 0;
+        for (MappedByteBuffer c : chunks) {
+            if (c != null) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Override
@@ -86,10 +109,18 @@ public final class SparseFileImage implements CommittedImage {
         int dstPos = dst.position();
         long at = offset;
         while (length > 0) {
-            MappedByteBuffer chunk = chunks[(int) (at >>> chunkShift)];
+            int index = (int) (at >>> chunkShift);
+            MappedByteBuffer chunk = chunk(index, false);
             int inChunk = (int) (at & chunkMask);
-            int n = Math.min(length, chunk.capacity() - inChunk);
-            dst.put(dstPos, chunk, inChunk, n);
+            int n = Math.min(length, chunkLength(index) - inChunk);
+            if (chunk == null) {
+                // Never written: zeros, as the sparse file would give.
+                for (int i = 0; i < n; i++) {
+                    dst.put(dstPos + i, (byte) 0);
+                }
+            } else {
+                dst.put(dstPos, chunk, inChunk, n);
+            }
             dstPos += n;
             at += n;
             length -= n;
@@ -104,7 +135,8 @@ public final class SparseFileImage implements CommittedImage {
         int srcPos = src.position();
         long at = offset;
         while (length > 0) {
-            MappedByteBuffer chunk = chunks[(int) (at >>> chunkShift)];
+            int index = (int) (at >>> chunkShift);
+            MappedByteBuffer chunk = chunk(index, true);
             int inChunk = (int) (at & chunkMask);
             int n = Math.min(length, chunk.capacity() - inChunk);
             chunk.put(inChunk, src, srcPos, n);
@@ -112,6 +144,27 @@ public final class SparseFileImage implements CommittedImage {
             at += n;
             length -= n;
         }
+    }
+
+    private int chunkLength(int index) {
+        return (int) Math.min(chunkBytes, size - ((long) index << chunkShift));
+    }
+
+    /** The chunk's mapping; maps it first if {@code create}, else null while never written. */
+    private synchronized MappedByteBuffer chunk(int index, boolean create) {
+        MappedByteBuffer c = chunks[index];
+        if (c == null && create) {
+            if (closed) {
+                throw new IllegalStateException("memory image is closed");
+            }
+            try {
+                c = file.map(FileChannel.MapMode.READ_WRITE, (long) index << chunkShift, chunkLength(index));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot map chunk " + index + " of a memory image: " + e.getMessage(), e);
+            }
+            chunks[index] = c;
+        }
+        return c;
     }
 
     private void check(long offset, int length) {
@@ -123,10 +176,18 @@ public final class SparseFileImage implements CommittedImage {
         }
     }
 
-    /** Drops the mappings' references; the memory is returned when they are collected. */
+    /** Drops the mappings' references and the file; the memory is returned when they are collected. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         java.util.Arrays.fill(chunks, null);
+        try {
+            file.close();
+        } catch (IOException e) {
+            LOG.debug("closing a memory image: {}", e.toString());
+        }
     }
 }

@@ -28,7 +28,7 @@ public final class StandbyStreamReceiver {
      *
      * @return the epochs committed by this frame, in order (usually zero or one)
      */
-    public long[] onFrame(ByteBuffer frame) throws StreamFormatException, IOException {
+    public long[] onFrame(ByteBuffer frame) throws StreamFormatException, IOException, StandbyRefusal {
         if (assembler.failed()) {
             throw new IllegalStateException("this stream already failed; start a new one");
         }
@@ -51,6 +51,11 @@ public final class StandbyStreamReceiver {
             }
         }
         return committed;
+    }
+
+    /** Who decides, when the VM_SPEC arrives, whether this standby takes the VM. */
+    public void specGate(SpecGate gate) {
+        assembler.specGate(gate);
     }
 
     /** Where BACKEND_STREAM bytes go (a stream whose header has the BACKEND_STREAM flag). */

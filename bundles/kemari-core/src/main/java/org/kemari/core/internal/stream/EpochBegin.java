@@ -3,6 +3,7 @@ package org.kemari.core.internal.stream;
 import java.nio.ByteBuffer;
 
 import org.kemari.api.epoch.RecordType;
+import org.kemari.api.epoch.StreamFormatException;
 
 /**
  * Opens an epoch. Payload (24 bytes): u64 epoch, u64 expected page count, u32 expected record
@@ -43,8 +44,12 @@ public record EpochBegin(long epoch, long expectedPages, long expectedRecords) i
         return expectedRecords != StreamFormat.UNKNOWN_COUNT;
     }
 
-    static EpochBegin decode(ByteBuffer p) {
+    static EpochBegin decode(ByteBuffer p) throws StreamFormatException {
         long epoch = p.getLong();
+        if (epoch < 0) {
+            throw new StreamFormatException(StreamFormatException.Reason.MALFORMED, "EPOCH_BEGIN with epoch number "
+                    + Long.toUnsignedString(epoch) + " (epoch numbers stop at 2^63 - 1)");
+        }
         long pages = p.getLong();
         int records = p.getInt();
         p.getInt();

@@ -75,6 +75,10 @@ public final class RecordDecoder {
             body = decodeBody(type, payload);
         } catch (BufferUnderflowException e) {
             throw Wire.tooShort(type.toString(), e);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            // A value object refused a field (a negative epoch, an invalid spec): the peer's fault.
+            throw new StreamFormatException(Reason.MALFORMED, "record " + index + " (" + type + ") is invalid: "
+                    + e.getMessage(), e);
         }
         if (payload.hasRemaining()) {
             throw new StreamFormatException(Reason.MALFORMED, "record " + index + " (" + type + ") has "

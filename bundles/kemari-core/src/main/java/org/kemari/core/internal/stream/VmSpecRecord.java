@@ -74,31 +74,32 @@ public record VmSpecRecord(String backend, VmSpec spec) implements StreamRecord 
         long memory = p.getLong();
         int vcpus = p.getInt();
         String image = Wire.getString(p, "image");
-        int diskCount = Wire.u16(p);
-        List<VmSpec.DiskSpec> disks = new ArrayList<>();
-        for (int i = 0; i < diskCount; i++) {
-            String id = Wire.getString(p, "disk id");
-            String path = Wire.getString(p, "disk path");
-            byte ro = p.get();
-            if (ro != 0 && ro != 1) {
-                throw new StreamFormatException(Reason.MALFORMED, "disk " + id + " read-only flag is " + ro);
-            }
-            disks.add(new VmSpec.DiskSpec(id, path, ro == 1));
-        }
-        int nicCount = Wire.u16(p);
-        List<VmSpec.NicSpec> nics = new ArrayList<>();
-        Map<String, String> options = new TreeMap<>();
         try {
+            int diskCount = Wire.u16(p);
+            List<VmSpec.DiskSpec> disks = new ArrayList<>();
+            for (int i = 0; i < diskCount; i++) {
+                String id = Wire.getString(p, "disk id");
+                String path = Wire.getString(p, "disk path");
+                byte ro = p.get();
+                if (ro != 0 && ro != 1) {
+                    throw new StreamFormatException(Reason.MALFORMED, "disk " + id + " read-only flag is " + ro);
+                }
+                disks.add(new VmSpec.DiskSpec(id, path, ro == 1));
+            }
+            int nicCount = Wire.u16(p);
+            List<VmSpec.NicSpec> nics = new ArrayList<>();
             for (int i = 0; i < nicCount; i++) {
                 nics.add(new VmSpec.NicSpec(Wire.getString(p, "NIC id"), Wire.getString(p, "NIC MAC"),
                         Wire.getString(p, "NIC backend")));
             }
+            Map<String, String> options = new TreeMap<>();
             int optionCount = Wire.u16(p);
             for (int i = 0; i < optionCount; i++) {
                 options.put(Wire.getString(p, "option key"), Wire.getString(p, "option value"));
             }
             return new VmSpecRecord(backend, new VmSpec(name, memory, vcpus, image, disks, nics, options));
         } catch (IllegalArgumentException e) {
+            // Every rule of VmSpec and its parts, disks included (a replicated disk's relative path).
             throw new StreamFormatException(Reason.MALFORMED, "VM spec of '" + name + "' is invalid: " + e.getMessage(), e);
         }
     }

@@ -56,7 +56,7 @@ public class StreamFaultTest {
     }
 
     /** Feeds the frames, then ends the link; returns the first error, or null. */
-    private StreamFormatException feed(List<ByteBuffer> frames) throws IOException {
+    private StreamFormatException feed(List<ByteBuffer> frames) throws IOException, StandbyRefusal {
         StandbyStreamReceiver rx = new StandbyStreamReceiver(store, images);
         try {
             for (ByteBuffer f : frames) {

@@ -53,9 +53,10 @@ final class FrameReader implements Runnable {
                         link.setConsumerBehind(queue.isFull());
                         boolean queued = queue.put(payload);
                         link.setConsumerBehind(false);
-                        if (!queued) {
+                        if (!queued && !link.isClosedLocally()) {
                             return;
                         }
+                        // Closed here: keep reading (and dropping) until the peer closes, see close().
                         break;
                     default:
                         throw new FramingException("unexpected frame kind " + h.kind());

@@ -4,10 +4,12 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
 
 import org.kemari.api.transport.TransportException;
 import org.kemari.api.transport.TransportException.Reason;
@@ -29,21 +31,22 @@ final class LinkSetup {
 
     /**
      * Sends our hello, then reads and checks the peer's. Both sides write before they read, so
-     * each side sees the other's version and can name both in its error.
+     * each side sees the other's version and can name both in its error. The whole exchange has
+     * one deadline: a peer that sends its hello a byte at a time does not get the timeout again
+     * with every byte.
      *
      * @param timeoutReason what a silent or vanished peer means on this side
      */
     static Handshake exchange(SocketChannel channel, Handshake ours, String peer, int timeoutMillis,
             Reason timeoutReason) throws TransportException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
             ByteBuffer hello = ours.encode();
             while (hello.hasRemaining()) {
                 channel.write(hello);
             }
-            // The socket adaptor's stream honours SO_TIMEOUT; a plain channel read would not.
-            channel.socket().setSoTimeout(timeoutMillis);
             byte[] theirs = new byte[Handshake.SIZE];
-            readFully(channel.socket().getInputStream(), theirs);
+            readFully(channel.socket(), theirs, deadline);
             channel.socket().setSoTimeout(0);
             return ours.accept(ByteBuffer.wrap(theirs), peer);
         } catch (SocketTimeoutException e) {
@@ -61,9 +64,17 @@ final class LinkSetup {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
-    private static void readFully(InputStream in, byte[] b) throws IOException {
+    /** Reads {@code b} whole before {@code deadline} (System.nanoTime()). */
+    private static void readFully(Socket socket, byte[] b, long deadline) throws IOException {
+        // The socket adaptor's stream honours SO_TIMEOUT; a plain channel read would not.
+        InputStream in = socket.getInputStream();
         int off = 0;
         while (off < b.length) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                throw new SocketTimeoutException("handshake deadline passed");
+            }
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
             int n = in.read(b, off, b.length - off);
             if (n < 0) {
                 throw new EOFException();

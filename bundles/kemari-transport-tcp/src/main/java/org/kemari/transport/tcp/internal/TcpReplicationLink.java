@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,6 +36,8 @@ final class TcpReplicationLink implements ReplicationLink {
     private final int peerMaxFrame;
     private final long heartbeatNanos;
     private final Consumer<TcpReplicationLink> onClosed;
+    /** Accepted links log their lifecycle at DEBUG: the engine reports what a peer did, once. */
+    private final boolean accepted;
     private final FrameQueue queue;
     private final ReentrantLock sendLock = new ReentrantLock();
     private final ByteBuffer sendHeader = ByteBuffer.allocateDirect(FrameHeader.SIZE);
@@ -48,8 +51,9 @@ final class TcpReplicationLink implements ReplicationLink {
     private volatile boolean consumerBehind;
 
     TcpReplicationLink(SocketChannel channel, String peer, TcpSettings settings, Handshake peerHello,
-            Consumer<TcpReplicationLink> onClosed) {
+            boolean accepted, Consumer<TcpReplicationLink> onClosed) {
         this.channel = channel;
+        this.accepted = accepted;
         this.peer = peer;
         this.ownMaxFrame = settings.maxFrameBytes();
         this.peerMaxFrame = peerHello.maxFrameBytes();
@@ -65,11 +69,20 @@ final class TcpReplicationLink implements ReplicationLink {
         });
     }
 
-    /** Starts the reader and the heartbeats; called once the link is registered. */
+    /**
+     * Starts the heartbeats, then the reader; called once the link is registered. In this order
+     * because the reader may end the link at once (the peer sent CLOSE right after its hello),
+     * which shuts the heartbeat scheduler down.
+     */
     TcpReplicationLink start() {
-        reader.start();
         long period = Math.max(1, heartbeatNanos / 2);
-        heartbeats.scheduleAtFixedRate(this::heartbeatIfIdle, period, period, TimeUnit.NANOSECONDS);
+        try {
+            heartbeats.scheduleAtFixedRate(this::heartbeatIfIdle, period, period, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closed before it started (its transport was closed meanwhile): nothing to run.
+            return this;
+        }
+        reader.start();
         return this;
     }
 
@@ -148,6 +161,17 @@ final class TcpReplicationLink implements ReplicationLink {
         queue.fail(new TransportException(Reason.CLOSED, "the link to " + peer + " was closed locally"), true);
         if (healthy) {
             sendCloseFrame();
+            // Our last frames (a REFUSE, the CLOSE) must reach the peer, but closing a socket with
+            // the peer's bytes still unread resets it and drops them. So: half-close, and let the
+            // reader drain until the peer closes too, for a moment at most.
+            shutdownOutput();
+            if (Thread.currentThread() != reader) {
+                try {
+                    reader.join(CLOSE_FRAME_GRACE_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         release();
         if (Thread.currentThread() != reader) {
@@ -157,7 +181,11 @@ final class TcpReplicationLink implements ReplicationLink {
                 Thread.currentThread().interrupt();
             }
         }
-        LOG.info("Replication link to {} closed", peer);
+        if (accepted) {
+            LOG.debug("Replication link from {} closed", peer);
+        } else {
+            LOG.info("Replication link to {} closed", peer);
+        }
     }
 
     @Override
@@ -187,7 +215,11 @@ final class TcpReplicationLink implements ReplicationLink {
         if (closedLocally.get()) {
             return;
         }
-        LOG.warn("Replication link to {} lost: {}", peer, e.getMessage());
+        if (accepted) {
+            LOG.debug("Replication link from {} lost: {}", peer, e.getMessage());
+        } else {
+            LOG.warn("Replication link to {} lost: {}", peer, e.getMessage());
+        }
         queue.fail(e, false);
         release();
     }
@@ -197,7 +229,11 @@ final class TcpReplicationLink implements ReplicationLink {
         if (closedLocally.get()) {
             return;
         }
-        LOG.info("Replication link to {} closed by the peer", peer);
+        if (accepted) {
+            LOG.debug("Replication link from {} closed by the peer", peer);
+        } else {
+            LOG.info("Replication link to {} closed by the peer", peer);
+        }
         queue.fail(e, false);
         release();
     }
@@ -250,6 +286,14 @@ final class TcpReplicationLink implements ReplicationLink {
         heartbeats.shutdownNow();
         closeChannel();
         onClosed.accept(this);
+    }
+
+    private void shutdownOutput() {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            LOG.debug("Half-closing the channel to {}: {}", peer, e.toString());
+        }
     }
 
     private void closeChannel() {

@@ -104,7 +104,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
             closeQuietly(channel);
             throw new TransportException(Reason.UNREACHABLE, "cannot connect to " + who + ": " + e.getMessage(), e);
         }
-        return establish(channel, who, Reason.UNREACHABLE);
+        return establish(channel, who, Reason.UNREACHABLE, false);
     }
 
     @Override
@@ -129,7 +129,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
             TcpLinkListener listener = new TcpLinkListener(server, bound, this, open::remove);
             open.add(listener);
             LOG.info("Listening for primaries on {}", bound);
-            return listener;
+            return listener.start();
         } catch (BindException e) {
             closeQuietly(server);
             String why = e.getMessage() != null && e.getMessage().toLowerCase().contains("in use")
@@ -157,16 +157,27 @@ public final class TcpTransport implements Transport, AutoCloseable {
         open.clear();
     }
 
-    /** Configures, handshakes and starts a link on a connected channel; closes it on failure. */
-    ReplicationLink establish(SocketChannel channel, String peer, Reason failureReason) throws TransportException {
+    /**
+     * Configures, handshakes and starts a link on a connected channel; closes it on failure.
+     *
+     * @param accepted whether a listener accepted it (its lifecycle is then logged at DEBUG only:
+     *     the engine reports what the peer did)
+     */
+    ReplicationLink establish(SocketChannel channel, String peer, Reason failureReason, boolean accepted)
+            throws TransportException {
         try {
             LinkSetup.configure(channel, settings);
             Handshake theirs = LinkSetup.exchange(channel, hello, peer, settings.connectTimeoutMillis(),
                     failureReason);
-            TcpReplicationLink link = new TcpReplicationLink(channel, peer, settings, theirs, open::remove);
+            TcpReplicationLink link = new TcpReplicationLink(channel, peer, settings, theirs, accepted, open::remove);
             open.add(link);
-            LOG.info("Replication link to {} established (protocol {}, peer {})", peer, hello.version(),
-                    theirs.version());
+            if (accepted) {
+                LOG.debug("Replication link from {} established (protocol {}, peer {})", peer, hello.version(),
+                        theirs.version());
+            } else {
+                LOG.info("Replication link to {} established (protocol {}, peer {})", peer, hello.version(),
+                        theirs.version());
+            }
             return link.start();
         } catch (IOException e) {
             closeQuietly(channel);

@@ -7,13 +7,10 @@ import static org.junit.Assert.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.Test;
 import org.kemari.api.transport.Endpoint;
 import org.kemari.api.transport.LinkListener;
-import org.kemari.api.transport.ReplicationLink;
 import org.kemari.api.transport.TransportException;
 import org.kemari.api.transport.TransportException.Reason;
 
@@ -21,9 +18,8 @@ public class HandshakeMismatchTest extends LinkTestBase {
 
     @Test
     public void anotherMajorVersionIsRefusedOnBothSidesNamingBothVersions() throws Exception {
-        LinkListener listener = listen(transport(TcpSettings.defaults()));
+        TcpLinkListener listener = (TcpLinkListener) listen(transport(TcpSettings.defaults()));
         TcpTransport future = transport(TcpSettings.defaults(), new Handshake(2, 1, 1 << 20));
-        Future<TransportException> standbySide = inBackground(() -> acceptFailure(listener));
 
         TransportException primarySide = assertThrows(TransportException.class,
                 () -> future.connect(new Endpoint("127.0.0.1", listener.boundAddress().port()), 3000));
@@ -31,10 +27,8 @@ public class HandshakeMismatchTest extends LinkTestBase {
         assertTrue(primarySide.getMessage(), primarySide.getMessage().contains(
                 "speaks link protocol 1.0, this side speaks 2.1"));
 
-        TransportException standby = standbySide.get(5, TimeUnit.SECONDS);
-        assertEquals(Reason.INCOMPATIBLE_PEER, standby.reason());
-        assertTrue(standby.getMessage(), standby.getMessage().contains(
-                "speaks link protocol 2.1, this side speaks 1.0"));
+        String standby = awaitRefusal(listener);
+        assertTrue(standby, standby.contains("speaks link protocol 2.1, this side speaks 1.0"));
     }
 
     @Test
@@ -49,13 +43,11 @@ public class HandshakeMismatchTest extends LinkTestBase {
 
     @Test
     public void aForeignClientIsRefusedAndTheListenerStaysUsable() throws Exception {
-        LinkListener listener = listen(transport(TcpSettings.defaults()));
-        Future<TransportException> refused = inBackground(() -> acceptFailure(listener));
+        TcpLinkListener listener = (TcpLinkListener) listen(transport(TcpSettings.defaults()));
         try (RawPeer http = RawPeer.connect(listener.boundAddress().port())) {
             http.write(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-            TransportException e = refused.get(5, TimeUnit.SECONDS);
-            assertEquals(Reason.INCOMPATIBLE_PEER, e.reason());
-            assertTrue(e.getMessage(), e.getMessage().contains("is not a Kemari replication link peer"));
+            String e = awaitRefusal(listener);
+            assertTrue(e, e.contains("is not a Kemari replication link peer"));
         }
         LinkPair pair = pairVia(transport(TcpSettings.defaults()), listener, listener.boundAddress().port());
         assertNotNull(pair.standby());
@@ -63,23 +55,22 @@ public class HandshakeMismatchTest extends LinkTestBase {
 
     @Test
     public void aPeerThatNeverSaysHelloTimesOut() throws Exception {
-        LinkListener listener = listen(transport(TcpSettings.defaults().withConnectTimeoutMillis(200)));
-        Future<TransportException> refused = inBackground(() -> acceptFailure(listener));
+        TcpLinkListener listener = (TcpLinkListener) listen(transport(TcpSettings.defaults().withConnectTimeoutMillis(200)));
         try (RawPeer mute = RawPeer.connect(listener.boundAddress().port())) {
-            TransportException e = refused.get(5, TimeUnit.SECONDS);
-            assertTrue(e.getMessage(), e.getMessage().contains("did not complete the handshake within 200 ms"));
+            String e = awaitRefusal(listener);
+            assertTrue(e, e.contains("did not complete the handshake within 200 ms"));
         }
     }
 
-    private static TransportException acceptFailure(LinkListener listener) {
-        try {
-            ReplicationLink link = listener.accept(5000);
-            if (link != null) {
-                link.close();
+    /** The listener refuses a peer without accept() seeing it: it is counted and its reason kept. */
+    private static String awaitRefusal(TcpLinkListener listener) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (listener.refusedPeers() == 0) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("no peer refused within 5 s");
             }
-            throw new AssertionError("accepted " + link);
-        } catch (TransportException e) {
-            return e;
+            Thread.sleep(5);
         }
+        return listener.lastRefusal();
     }
 }
