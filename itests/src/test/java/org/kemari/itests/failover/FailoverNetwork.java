@@ -27,6 +27,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * and a /30 per host in 10.214.S.0/24 for management. They exist only inside this topology.
  */
 final class FailoverNetwork implements AutoCloseable {
+    /**
+     * The lab's third octet while no other lab runs: a lab host's save (docs/lab.md) holds its
+     * addresses, so the same addresses in every run let later runs restore instead of boot.
+     */
+    private static final int LAB_SUBNET = 77;
     /** The VM's NIC on every host. */
     static final String DEFAULT_TAP = "kmtap0";
     /** Linux interface names are at most 15 bytes (IFNAMSIZ - 1). */
@@ -118,7 +123,7 @@ final class FailoverNetwork implements AutoCloseable {
      * namespace ({@code kmm<id>}, 10.214.S.1). A host's {@link Host#namespace()} is the switch's.
      */
     static FailoverNetwork createLab(List<String> hostNames) throws IOException {
-        FailoverNetwork net = new FailoverNetwork(newId(), freeSubnet(), DEFAULT_TAP);
+        FailoverNetwork net = new FailoverNetwork(newId(), freeSubnet(LAB_SUBNET), DEFAULT_TAP);
         try {
             net.buildLab(hostNames);
             return net;
@@ -181,7 +186,15 @@ final class FailoverNetwork implements AutoCloseable {
 
     /** A third octet whose management range no interface of this machine uses yet (concurrent runs). */
     private static int freeSubnet() throws IOException {
+        return freeSubnet(-1);
+    }
+
+    /** As {@link #freeSubnet()}, {@code preferred} first if it is free (or a random one if it is negative). */
+    private static int freeSubnet(int preferred) throws IOException {
         String inUse = Commands.run("ip", "-4", "-o", "addr", "show");
+        if (preferred >= 0 && !inUse.contains(" 10.214." + preferred + ".")) {
+            return preferred;
+        }
         for (int tries = 0; tries < 100; tries++) {
             int s = ThreadLocalRandom.current().nextInt(256);
             if (!inUse.contains(" 10.214." + s + ".")) {

@@ -26,10 +26,14 @@ final class LabHost implements FailoverNode {
     /** The first life may build the host image and boot; later ones restore a save (docs/lab.md). */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(Long.getLong("kemari.lab.readySeconds", 1200));
     /**
-     * Silence after which the standby takes over. An emulated host's JVM runs several times slower
-     * than on the machine and can stall for hundreds of ms; 200 ms would make false takeovers.
+     * Settings for a node on an emulated host, whose JVM runs several times slower than on this
+     * machine and can stall for hundreds of ms (docs/lab.md): the defaults' 200 ms takeover and
+     * 1 s standby silence would make false takeovers and lost standbys during the initial copy.
      */
-    static final int HEARTBEAT_TIMEOUT_MILLIS = Integer.getInteger("kemari.lab.heartbeatMillis", 1500);
+    private static final List<String> LAB_SETTINGS = List.of(
+            "org.kemari.policy.failover.heartbeat/timeoutMillis=" + Integer.getInteger("kemari.lab.heartbeatMillis", 2000),
+            "org.kemari.engine/standbySilenceMillis=" + Integer.getInteger("kemari.lab.silenceMillis", 5000),
+            "org.kemari.transport.tcp/heartbeat.interval.ms=100");
     private static final int SSH_PORT = 8101;
 
     private final FailoverNetwork network;
@@ -124,7 +128,11 @@ final class LabHost implements FailoverNode {
         FailoverNetwork.LabWiring w = network.labWiring(name);
         List<String> command = new ArrayList<>(List.of("bash", script().toString(), "--name", name, "--work", work.toString(),
                 "--dist", assembly.toAbsolutePath().toString(), "--repl-tap", w.replicationTap(), "--repl", w.replicationAddress(),
-                "--svc-tap", w.serviceTap(), "--svc", w.serviceAddress(), "--user", USER, "--password", password));
+                "--svc-tap", w.serviceTap(), "--svc", w.serviceAddress(), "--vm-tap", network.tap, "--user", USER,
+                "--password", password));
+        for (String setting : LAB_SETTINGS) {
+            command.addAll(List.of("--cfg", setting));
+        }
         qemu = new ProcessBuilder(FailoverNetwork.inNamespace(network.switchNamespace, command))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
@@ -133,7 +141,6 @@ final class LabHost implements FailoverNode {
         awaitReady(out);
         shell = new KarafShell(name, address(), SSH_PORT, USER, password);
         awaitCommands();
-        execute("config:property-set -p org.kemari.policy.failover.heartbeat timeoutMillis " + HEARTBEAT_TIMEOUT_MILLIS);
     }
 
     /**
