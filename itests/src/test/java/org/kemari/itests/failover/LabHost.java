@@ -41,15 +41,22 @@ final class LabHost implements FailoverNode {
     private final Path assembly;
     private final Path work;
     private final String password = "lab-" + UUID.randomUUID();
+    private final List<String> extraArgs;
     private Process qemu;
     private KarafShell shell;
     private int lives;
 
     LabHost(FailoverNetwork network, String name, Path assembly, Path work) {
+        this(network, name, assembly, work, List.of());
+    }
+
+    /** @param extraArgs more options for scripts/lab/host.sh (e.g. "--mem", "64"), for the failure-path tests */
+    LabHost(FailoverNetwork network, String name, Path assembly, Path work, List<String> extraArgs) {
         this.network = network;
         this.name = name;
         this.assembly = assembly;
         this.work = work;
+        this.extraArgs = List.copyOf(extraArgs);
     }
 
     @Override
@@ -133,6 +140,7 @@ final class LabHost implements FailoverNode {
         for (String setting : LAB_SETTINGS) {
             command.addAll(List.of("--cfg", setting));
         }
+        command.addAll(extraArgs);
         qemu = new ProcessBuilder(FailoverNetwork.inNamespace(network.switchNamespace, command))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
