@@ -140,11 +140,17 @@ def restore(name, work, snap, pid):
     try:
         qmp = Qmp(os.path.join(work, "qmp.sock"), pid)
         while alive(pid):
-            if qmp.cmd("query-status").get("status") == "running":
+            st = qmp.cmd("query-migrate").get("status")
+            if st == "completed":
                 break
+            if st in ("failed", "cancelled"):
+                raise RuntimeError("incoming migration " + st)
             time.sleep(0.1)
         else:
             raise RuntimeError("QEMU ended")
+        # the machine was saved stopped, so it comes back stopped
+        if qmp.cmd("query-status").get("status") != "running":
+            qmp.cmd("cont")
     except Exception as e:
         log(name, "FAIL: restore of %s failed (%s): it is removed, the next life boots" % (snap, e))
         try:
