@@ -4,13 +4,15 @@
 #
 #   host.sh --name N --work DIR --dist KEMARI.tar.gz --repl-tap TAP --repl ADDR/PREFIX
 #           --svc-tap TAP --svc ADDR/PREFIX [--user U --password P] [--mem MiB] [--cpus N]
-#           [--heap SIZE] [--snapshots DIR | --no-snapshot] [--node-timeout S]
+#           [--heap SIZE] [--vm-tap NAME] [--cfg PID/key=value]... [--snapshots DIR | --no-snapshot]
+#           [--node-timeout S]
 #
 # The TAPs must exist (the caller makes them, usually in a network namespace, and runs this
 # script with `ip netns exec`). NIC 1 (TAP --repl-tap) is the replication link: the node's SSH
 # console (port 8101) and its standby listener (7788) are on --repl. NIC 2 (--svc-tap) is the
 # service network: enslaved to bridge br0 in the box, which carries --svc; a protected VM's TAP
-# goes on br0.
+# goes on br0: the box makes a persistent TAP --vm-tap (default ktap0) on br0 for it, so the VM
+# is started with `kemari:vm-start ... --nic tap:ktap0` on every host.
 # Output (stdout, also appended to DIR/console.log): the box's console, with the lines
 #   LAB-HOST N READY ssh=A:8101 standby=A:7788     the node answers on SSH
 #   LAB-HOST N NODE-FAILED <reason>                the node did not come up (then the box powers off)
@@ -25,7 +27,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 LAB="$ROOT/target/lab"
 
-name="" work="" dist="" repl_tap="" svc_tap="" repl="" svc="" user="" password=""
+name="" work="" dist="" repl_tap="" svc_tap="" repl="" svc="" user="" password="" vm_tap="ktap0" cfg=""
 mem="${LAB_MEM:-1536}" cpus="${LAB_CPUS:-2}" heap="${LAB_HEAP:-256m}" node_timeout="${LAB_NODE_TIMEOUT:-900}"
 snapshots="${LAB_SNAPSHOTS:-$LAB/snapshots}"
 while (($#)); do
@@ -34,8 +36,10 @@ while (($#)); do
     --repl-tap) repl_tap=$2 ;; --svc-tap) svc_tap=$2 ;; --repl) repl=$2 ;; --svc) svc=$2 ;;
     --user) user=$2 ;; --password) password=$2 ;; --mem) mem=$2 ;; --cpus) cpus=$2 ;; --heap) heap=$2 ;;
     --snapshots) snapshots=$2 ;; --no-snapshot) snapshots=""; shift; continue ;;
-    --node-timeout) node_timeout=$2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --node-timeout) node_timeout=$2 ;; --vm-tap) vm_tap=$2 ;;
+    --cfg) case "$2" in */*=*) ;; *) echo "lab-host: FAIL: --cfg PID/key=value" >&2; exit 2 ;; esac
+           cfg+="${cfg:+,}$2" ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "lab-host: FAIL: unknown argument $1 (--help)" >&2; exit 2 ;;
   esac
   shift 2 || { echo "lab-host: FAIL: $1 needs a value" >&2; exit 2; }
@@ -72,8 +76,9 @@ mac() { printf '52:54:%s:%s' "$(printf %s "$name" | md5sum | sed 's/^\(..\)\(..\
 repl_mac=$(mac 01) svc_mac=$(mac 02)
 cmdline="console=ttyS0 quiet panic=-1 kemari.name=$name kemari.root=disk kemari.job=node"
 cmdline+=" kemari.repl=$repl kemari.repl_mac=$repl_mac kemari.dist=/dev/vdb kemari.heap=$heap kemari.node_timeout=$node_timeout"
-[ -n "$svc_tap" ] && cmdline+=" kemari.svc=$svc kemari.svc_mac=$svc_mac"
+[ -n "$svc_tap" ] && cmdline+=" kemari.svc=$svc kemari.svc_mac=$svc_mac${vm_tap:+ kemari.vm_tap=$vm_tap}"
 [ -n "$user" ] && cmdline+=" kemari.user=$user kemari.password=$password"
+[ -n "$cfg" ] && cmdline+=" kemari.cfg=$cfg"
 [ -n "$snapshots" ] && cmdline+=" kemari.snapshot=1"
 
 qemu=("$qemu_bin" -L "$Q/usr/share/qemu" -L "$Q/usr/share/seabios" -name "lab-$name" -accel tcg,thread=multi -cpu max -m "$mem" -smp "$cpus"
@@ -94,14 +99,14 @@ if [ -n "$snapshots" ]; then
   # One save per host identity: everything that the saved machine has baked in or that QEMU
   # needs to match on restore.
   # (the command line without what differs between lives: work folder, TAPs)
-  key=$( { cat "$img/inputs" "$Q/ok"; echo "$dist_sum"; printf '%s\n' "${qemu[@]}" \
+  key=$( { cat "$img/inputs" "$Q/ok"; echo "$dist_sum mapped-ram"; printf '%s\n' "${qemu[@]}" \
            | sed -e "s|$work|WORK|g" -e "s|ifname=[^,]*|ifname=TAP|"; } | sha256sum | cut -c1-16)
   mkdir -p "$snapshots"
   snap="$snapshots/$name-$key.mig"
   if [ -f "$snap" ]; then
     echo "lab-host $name: restoring $snap" >&2
     python3 "$HERE/lab-helper.py" restore "$name" "$work" "$snap" "$$" &
-    exec "${qemu[@]}" -incoming "file:$snap"
+    exec "${qemu[@]}" -incoming defer
   fi
   python3 "$HERE/lab-helper.py" save "$name" "$work" "$snap" "$$" &
 fi

@@ -31,6 +31,12 @@ touch etc/org.kemari.engine.cfg
 sed -i '/^standby\.listen/d' etc/org.kemari.engine.cfg
 echo "standby.listen = $ip:7788" >> etc/org.kemari.engine.cfg
 [ -n "${K_user:-}" ] && echo "$K_user = ${K_password:-$K_user},_g_:admingroup" >> etc/users.properties
+# kemari.cfg=PID/key=value,...: more configuration (etc/PID.cfg), e.g. slower heartbeats for TCG
+for kv in $(echo "${K_cfg:-}" | tr ',' ' '); do
+  pid=${kv%%/*}; kv=${kv#*/}
+  touch "etc/$pid.cfg"; sed -i "/^${kv%%=*} *=/d" "etc/$pid.cfg"
+  echo "${kv%%=*} = ${kv#*=}" >> "etc/$pid.cfg"
+done
 # JVM flags for a box under TCG: C1 only (C2 compiles cost minutes of emulated CPU), serial GC,
 # a fixed heap; kemari.jvm (commas for spaces) replaces them.
 if [ -n "${K_jvm:-}" ]; then opts=$(echo "$K_jvm" | tr ',' ' ')

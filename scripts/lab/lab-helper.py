@@ -7,8 +7,8 @@
 save: waits for "LAB-HOST NAME SNAPSHOT-POINT" in WORK/console.log (the node is up and the box
 waits), stops the machine, migrates it into SNAPSHOT (QMP, file: URI), resumes it and tells the box
 "go <unix time>" on its third serial port (WORK/kick.sock): the box sets its clock and prints READY.
-restore: QEMU was started with -incoming file:SNAPSHOT; waits until the machine runs, then the same
-"go". Ends when its work is done or QEMU_PID is gone.
+restore: QEMU was started with -incoming defer; loads SNAPSHOT (QMP migrate-incoming, mapped-ram),
+resumes the machine, then the same "go". Ends when its work is done or QEMU_PID is gone.
 """
 import json
 import os
@@ -94,6 +94,8 @@ def save(name, work, snap, pid):
     tmp = snap + ".tmp.%d" % pid
     try:
         qmp.cmd("stop")
+        # mapped-ram: each RAM page has its place in the file, so a restore reads RAM in bulk
+        qmp.cmd("migrate-set-capabilities", capabilities=[{"capability": "mapped-ram", "state": True}])
         qmp.cmd("migrate", uri="file:" + tmp)
         while True:
             st = qmp.cmd("query-migrate").get("status")
@@ -139,6 +141,8 @@ def restore(name, work, snap, pid):
     start = os.path.getsize(console) if os.path.exists(console) else 0
     try:
         qmp = Qmp(os.path.join(work, "qmp.sock"), pid)
+        qmp.cmd("migrate-set-capabilities", capabilities=[{"capability": "mapped-ram", "state": True}])
+        qmp.cmd("migrate-incoming", uri="file:" + snap)
         while alive(pid):
             st = qmp.cmd("query-migrate").get("status")
             if st == "completed":
