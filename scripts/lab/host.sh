@@ -79,6 +79,8 @@ cmdline+=" kemari.repl=$repl kemari.repl_mac=$repl_mac kemari.dist=/dev/vdb kema
 [ -n "$svc_tap" ] && cmdline+=" kemari.svc=$svc kemari.svc_mac=$svc_mac${vm_tap:+ kemari.vm_tap=$vm_tap}"
 [ -n "$user" ] && cmdline+=" kemari.user=$user kemari.password=$password"
 [ -n "$cfg" ] && cmdline+=" kemari.cfg=$cfg"
+# LAB_JVM: the node's JVM flags instead of the lab's (commas for spaces), e.g. for measurements
+[ -n "${LAB_JVM:-}" ] && cmdline+=" kemari.jvm=$LAB_JVM"
 [ -n "$snapshots" ] && cmdline+=" kemari.snapshot=1"
 
 qemu=("$qemu_bin" -L "$Q/usr/share/qemu" -L "$Q/usr/share/seabios" -name "lab-$name" -accel tcg,thread=multi -cpu max -m "$mem" -smp "$cpus"
@@ -108,6 +110,8 @@ if [ -n "$snapshots" ]; then
     python3 "$HERE/lab-helper.py" restore "$name" "$work" "$snap" "$$" &
     exec "${qemu[@]}" -incoming defer
   fi
+  # saves of this host made for other inputs are of no more use
+  find "$snapshots" -maxdepth 1 -name "$name-*.mig*" ! -name "$name-$key.mig" -delete 2>/dev/null || true
   python3 "$HERE/lab-helper.py" save "$name" "$work" "$snap" "$$" &
 fi
 exec "${qemu[@]}"

@@ -4,6 +4,7 @@
 #   LAB-HOST <name> READY ssh=<addr>:8101 standby=<addr>:7788    when its SSH port answers
 #   LAB-HOST <name> NODE-FAILED <reason>                        when it does not / its JVM ends
 # on the console (ttyS0). karaf.log goes to ttyS1 (the host's work folder/karaf.log).
+# kemari.vm_tap=T: a persistent TAP T on br0 for the protected VM's NIC (--nic tap:T).
 # With kemari.snapshot=1 it prints "LAB-HOST <name> SNAPSHOT-POINT" first and waits for a line
 # "go <unix-seconds>" on ttyS2 (sent by host.sh after it saved the machine, and after each restore
 # of that save): sets the clock, then READY.
@@ -23,6 +24,12 @@ D=$(ls -d /opt/unpack/*/ 2>/dev/null | head -1)
 [ -x "${D}bin/karaf" ] || fail "no bin/karaf in the distribution"
 mv "${D%/}" /opt/kemari; D=/opt/kemari
 cd $D
+# The protected VM's NIC: a persistent TAP on br0 (docs/operations.md, Network); iproute2's ip
+# (busybox's has no tuntap, and busybox sh runs its own applets before anything on PATH).
+if [ -n "${K_vm_tap:-}" ]; then
+  /usr/sbin/ip tuntap add dev "$K_vm_tap" mode tap && /usr/sbin/ip link set "$K_vm_tap" master br0 up \
+    || fail "cannot make TAP $K_vm_tap on br0"
+fi
 
 # Console and standby listener on the replication address; the operator's user.
 sed -i "s/^sshHost *=.*/sshHost = $ip/" etc/org.apache.karaf.shell.cfg

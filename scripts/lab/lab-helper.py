@@ -12,6 +12,7 @@ resumes the machine, then the same "go". Ends when its work is done or QEMU_PID 
 """
 import json
 import os
+import signal
 import socket
 import sys
 import time
@@ -156,9 +157,13 @@ def restore(name, work, snap, pid):
         if qmp.cmd("query-status").get("status") != "running":
             qmp.cmd("cont")
     except Exception as e:
-        log(name, "FAIL: restore of %s failed (%s): it is removed, the next life boots" % (snap, e))
+        log(name, "FAIL: restore of %s failed (%s): it is removed, the next life boots; this life ends" % (snap, e))
         try:
             os.unlink(snap)
+        except OSError:
+            pass
+        try:  # a QEMU waiting for an incoming migration that never comes would wait forever
+            os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
         return

@@ -87,15 +87,14 @@ source "$ROOT/scripts/env.sh"
 for life in $(seq 1 "$lives"); do
   i=0; t0=$(date +%s)
   for h in $hosts; do i=$((i + 1)); start_host "$h" "$i" "$life"; done
-  i=0
   for h in $hosts; do
-    i=$((i + 1))
     s=$(wait_ready "$h" "$life" "$t0") || exit 1
     mode=$(grep -q "restoring" "$RUN/$h/life-$life.out" && echo restore || echo boot)
     rss=$(ps -o rss= -p "${PID[$h]}" 2>/dev/null | awk '{printf "%d", $1/1024}')
     echo "lab-try: $h life $life: READY after ${s}s ($mode), QEMU RSS ${rss} MiB"
-    ask "$h" "$i"
   done
+  i=0
+  for h in $hosts; do i=$((i + 1)); ask "$h" "$i"; done
   for h in $hosts; do kill -9 "${PID[$h]}"; wait "${PID[$h]}" 2>/dev/null || true; done
   echo "lab-try: life $life: hosts killed"
   # the save is written while the first life runs on: it must be complete before the next life
