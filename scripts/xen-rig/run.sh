@@ -76,9 +76,10 @@ rm -rf "$WORK/root" "$WORK/dom0" "$WORK/guest" "$WORK/cp" "$WORK/rig"
 
 # --- the Java side: the bundle and its runtime class path ---------------------------------------
 say "building kemari-hv-xen"
-if ! (cd "$ROOT" && mvn -B -ntp -pl bundles/kemari-hv-xen -am install -DskipTests \
-        && mvn -B -ntp -pl bundles/kemari-hv-xen dependency:build-classpath -Dmdep.includeScope=test \
-             -Dmdep.outputFile="$WORK/classpath.txt") > "$WORK/build.log" 2>&1; then
+# package, not install: the reactor resolves the sibling bundles to their target/ jars (the last module
+# built, kemari-hv-xen, writes the class path last) and the shared local Maven repository is left alone.
+if ! (cd "$ROOT" && mvn -B -ntp ${KEMARI_MVN_OFFLINE:+-o} -pl bundles/kemari-hv-xen -am package dependency:build-classpath \
+        -DskipTests -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/classpath.txt") > "$WORK/build.log" 2>&1; then
   tail -30 "$WORK/build.log"; say "FAIL: the build failed (log: $WORK/build.log)"; exit 1
 fi
 mkdir -p "$WORK/cp"
@@ -86,17 +87,13 @@ tr ':' '\n' < "$WORK/classpath.txt" | grep -E '/(kemari-(api|core|io-net|io-disk
 cp -r "$ROOT/bundles/kemari-hv-xen/target/classes" "$ROOT/bundles/kemari-hv-xen/target/test-classes" "$WORK/cp/"
 
 # --- Debian packages: Xen, dom0/guest kernel, busybox --------------------------------------------
-kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-[ -n "$kernel_pkg" ] || { apt-get update -qq; kernel_pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'); }
+# shellcheck source=../lib/box.sh
+source "$ROOT/scripts/lib/box.sh"   # shared with the lab (scripts/lab/)
+kernel_pkg=$(box_kernel_pkg) || { say "FAIL: no kernel package"; exit 1; }
 pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common libxenmisc4.17 libxenstore4 libxenforeignmemory1
       libxenevtchn1 libxengnttab1 libxentoollog1 libxencall1 libxendevicemodel1 libxentoolcore1 libxenhypfs1 libyajl2
       xenstore-utils busybox-static "$kernel_pkg")
-missing=()
-for p in "${pkgs[@]}"; do compgen -G "$WORK/debs/${p}_*.deb" >/dev/null || missing+=("$p"); done
-if ((${#missing[@]})); then
-  say "downloading ${missing[*]}"
-  (cd "$WORK/debs" && apt-get download -q -o APT::Sandbox::User=root "${missing[@]}" >/dev/null)
-fi
+box_fetch_debs "$WORK/debs" "${pkgs[@]}" || { say "FAIL: apt-get download failed"; exit 1; }
 say "unpacking ${#pkgs[@]} packages"
 mkdir -p "$WORK/root"
 for p in "${pkgs[@]}"; do dpkg-deb -x "$(ls "$WORK/debs/${p}"_*.deb | tail -1)" "$WORK/root"; done
