@@ -36,8 +36,14 @@ final class KvClientProcess implements GuestClient {
 
     /** Starts the client and waits until it is connected (it retries for 30 s while the VM boots). */
     static KvClientProcess start(FailoverNetwork network, int port, long seed, Path stderrFile) throws IOException, InterruptedException {
+        return start(network, port, seed, stderrFile, INTERVAL_MICROS);
+    }
+
+    /** As {@link #start(FailoverNetwork, int, long, Path)} with a request every {@code intervalMicros} (0: back to back). */
+    static KvClientProcess start(FailoverNetwork network, int port, long seed, Path stderrFile, long intervalMicros)
+            throws IOException, InterruptedException {
         KvClientProcess client = new KvClientProcess(ClientJava.start(network, KvClient.class, stderrFile,
-                network.guestAddress, String.valueOf(port), String.valueOf(INTERVAL_MICROS), String.valueOf(MAX_SECONDS),
+                network.guestAddress, String.valueOf(port), String.valueOf(intervalMicros), String.valueOf(MAX_SECONDS),
                 String.valueOf(KEYS), String.valueOf(seed)));
         if (!client.started.await(60, TimeUnit.SECONDS) || client.localPort == null) {
             String said = client.complaints();
