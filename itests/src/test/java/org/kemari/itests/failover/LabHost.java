@@ -42,6 +42,7 @@ final class LabHost implements FailoverNode {
     private final Path work;
     private final String password = "lab-" + UUID.randomUUID();
     private final List<String> extraArgs;
+    private static boolean prepared;
     private Process qemu;
     private KarafShell shell;
     private int lives;
@@ -126,6 +127,7 @@ final class LabHost implements FailoverNode {
         if (qemu != null && qemu.isAlive()) {
             throw new IllegalStateException(name + " is running");
         }
+        prepare(work.getParent());
         if (!FailoverNetwork.namespaceExists(network.switchNamespace)) {
             throw new IOException(name + ": the lab's namespace '" + network.switchNamespace + "' does not exist; the host was not started");
         }
@@ -206,6 +208,33 @@ final class LabHost implements FailoverNode {
             Thread.sleep(500);
         }
         throw new IOException(name + ": the kemari commands did not answer (" + last + "); see " + log());
+    }
+
+    /**
+     * Installs the lab's QEMU and builds the host image once per JVM, from this namespace: the
+     * hosts' script runs in the lab's namespace, which reaches no package mirror. Both steps are
+     * cached (seconds when done already).
+     */
+    private static synchronized void prepare(Path logDir) throws IOException, InterruptedException {
+        if (prepared) {
+            return;
+        }
+        Path lab = script().getParent();
+        Files.createDirectories(logDir);
+        for (String step : List.of("setup.sh", "image.sh")) {
+            Path log = logDir.resolve("lab-" + step.replace(".sh", "") + ".log");
+            Process p = new ProcessBuilder("bash", lab.resolve(step).toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+                String last = lines.stream().filter(l -> l.contains("FAIL")).findFirst()
+                        .orElse(lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1));
+                throw new IOException("the lab could not be prepared: scripts/lab/" + step + " failed: " + last.strip() + " (log: " + log + ")");
+            }
+        }
+        prepared = true;
     }
 
     /** Where scripts/lab/host.sh is: {@code kemari.home} or the nearest folder above this one that has it. */
