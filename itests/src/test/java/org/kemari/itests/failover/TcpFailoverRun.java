@@ -63,6 +63,7 @@ final class TcpFailoverRun {
             cluster.protect();
             long protectedMillis = minMillis + (long) (random.nextDouble() * (maxMillis - minMillis));
             Thread.sleep(protectedMillis);
+            log("   %s before the kill: %s", cluster.primary().name(), statusRow(cluster.primary().execute("kemari:status " + cluster.vmName)));
             int before = client.count();
 
             TwoNodeCluster.Takeover takeover = cluster.killPrimary();
@@ -101,6 +102,12 @@ final class TcpFailoverRun {
         log("%s: median outage %.1f ms, longest %.1f ms over %d failovers", label, TwoNodeFailoverIT.median(outages) / 1000.0,
                 outages.stream().mapToLong(Long::longValue).max().orElse(0) / 1000.0, outages.size());
         assertEquals(iterations, outages.size());
+    }
+
+    /** The VM's row of a kemari:status output (state, epochs, pause times), blanks squeezed. */
+    private String statusRow(String status) {
+        return status.lines().map(String::strip).filter(l -> l.startsWith(cluster.vmName + " ")).map(l -> l.replaceAll("\\s+", " "))
+                .findFirst().orElse("(no status row)");
     }
 
     static long seed() {
