@@ -111,7 +111,7 @@ if [ -n "$snapshots" ]; then
     exec "${qemu[@]}" -incoming defer
   fi
   # saves of this host made for other inputs are of no more use
-  find "$snapshots" -maxdepth 1 -name "$name-*.mig*" ! -name "$name-$key.mig" -delete 2>/dev/null || true
+  find "$snapshots" -maxdepth 1 -name "$name-????????????????.mig*" ! -name "$name-$key.mig" -delete 2>/dev/null || true
   python3 "$HERE/lab-helper.py" save "$name" "$work" "$snap" "$$" &
 fi
 exec "${qemu[@]}"
