@@ -53,7 +53,7 @@ qemu_bin=$(bash "$HERE/setup.sh" | tail -1) || fail "no QEMU for the lab (bash s
 Q="$LAB/qemu"
 command -v python3 >/dev/null || fail "python3 is missing (bash scripts/lab/setup.sh)"
 for t in "$repl_tap" ${svc_tap:+"$svc_tap"}; do
-  [ -e "/sys/class/net/$t" ] || fail "TAP $t does not exist here (network namespace: $(ip netns identify $$ 2>/dev/null || echo '?'))"
+  [ -e "/sys/class/net/$t" ] || fail "TAP $t does not exist here (network namespace: $(ip netns identify $$ 2>/dev/null | grep . || echo 'the root one'))"
 done
 mkdir -p "$work" "$LAB"
 work="$(cd "$work" && pwd)"
@@ -111,7 +111,7 @@ if [ -n "$snapshots" ]; then
     exec "${qemu[@]}" -incoming defer
   fi
   # saves of this host made for other inputs are of no more use
-  find "$snapshots" -maxdepth 1 -name "$name-*.mig*" ! -name "$name-$key.mig" -delete 2>/dev/null || true
+  find "$snapshots" -maxdepth 1 -name "$name-????????????????.mig*" ! -name "$name-$key.mig" -delete 2>/dev/null || true
   python3 "$HERE/lab-helper.py" save "$name" "$work" "$snap" "$$" &
 fi
 exec "${qemu[@]}"

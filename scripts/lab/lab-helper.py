@@ -172,6 +172,9 @@ def restore(name, work, snap, pid):
 
 
 def main():
+    # Ctrl-C reaches QEMU and this helper alike (one process group): QEMU ends, and so does the
+    # helper once it sees QEMU gone.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     mode, name, work, snap, pid = sys.argv[1:6]
     pid = int(pid)
     try:

@@ -6,6 +6,7 @@
 # host with SIGKILL and brings it back LIVES-1 times, timing each life. Everything it made is removed
 # at the end, on failure and on Ctrl-C.
 #   try.sh [--hosts "a b"] [--lives N] [--dist KEMARI.tar.gz] [host.sh options...]
+# (work folders in target/lab/try, or LAB_TRY_DIR)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,7 +24,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "lab-try: FAIL: needs root (network namespaces, TAPs)"; exit 1; }
 
 NS="labtry$$"
-RUN="$ROOT/target/lab/try"
+RUN="${LAB_TRY_DIR:-$ROOT/target/lab/try}"
 declare -A PID=()
 cleanup() {
   trap - EXIT INT TERM
