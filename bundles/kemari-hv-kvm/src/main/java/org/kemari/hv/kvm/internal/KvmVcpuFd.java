@@ -167,6 +167,25 @@ final class KvmVcpuFd implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the vCPU is in its power-on/INIT state: CS selector 0xF000 with base 0xFFFF0000 and
+     * RIP 0xFFF0 (the reset vector). Only a reset gives CS that base with that selector (a far
+     * jump in real mode to 0xF000 gives base 0xF0000). KVM on AMD (SVM) INITs the vCPU when it
+     * intercepts a shutdown (triple fault), because the VMCB is undefined after one: then the
+     * faulting RIP is gone.
+     */
+    boolean inResetState() {
+        try {
+            ByteBuffer regs = ByteBuffer.wrap(getRegs()).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer sregs = ByteBuffer.wrap(getSregs()).order(ByteOrder.LITTLE_ENDIAN);
+            return regs.getLong(KvmLayout.REGS_RIP) == 0xFFF0L
+                    && sregs.getLong(KvmLayout.SREGS_CS + KvmLayout.SEG_BASE) == 0xFFFF0000L
+                    && (sregs.getShort(KvmLayout.SREGS_CS + KvmLayout.SEG_SELECTOR) & 0xFFFF) == 0xF000;
+        } catch (HypervisorException e) {
+            return false;
+        }
+    }
+
     void setCpuid(CpuidTable table) throws HypervisorException {
         byte[] entries = table.bytes();
         Memory buf = new Memory(KvmLayout.CPUID2_HEADER + entries.length);
