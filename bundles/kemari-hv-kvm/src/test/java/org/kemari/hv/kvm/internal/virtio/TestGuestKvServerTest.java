@@ -40,6 +40,7 @@ import org.kemari.api.io.OutputKind;
 import org.kemari.api.io.PendingOutput;
 import org.kemari.hv.kvm.internal.KvmBackend;
 import org.kemari.hv.kvm.internal.net.NetPairRegistry;
+import org.kemari.testing.TestTime;
 
 /**
  * The test guest's KV_SERVER (docs/specs/guest-abi.md) with the host's Linux TCP stack as the
@@ -327,7 +328,7 @@ public class TestGuestKvServerTest {
     }
 
     private boolean awaitTerminal(int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TestTime.millis(seconds * 1000L));
         while (!vm.state().isTerminal() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
@@ -419,7 +420,7 @@ public class TestGuestKvServerTest {
 
     /** Connects, again while the guest is still starting (ARP, driver set-up) until the deadline. */
     private Client connect(long millis) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TestTime.millis(millis));
         IOException last = null;
         while (System.nanoTime() < deadline) {
             Socket s = new Socket();
@@ -427,8 +428,8 @@ public class TestGuestKvServerTest {
             try {
                 s.bind(new InetSocketAddress(host, 0));
                 s.setTcpNoDelay(true);
-                s.connect(new InetSocketAddress(guest, KV_PORT), 3_000);
-                s.setSoTimeout(20_000);
+                s.connect(new InetSocketAddress(guest, KV_PORT), TestTime.millis(3_000));
+                s.setSoTimeout(TestTime.millis(20_000));
                 return new Client(s);
             } catch (IOException e) {
                 last = e;
