@@ -158,6 +158,12 @@ final class KvmVcpuFd implements AutoCloseable {
         set(KvmConstants.KVM_SET_SREGS, sregs, KvmLayout.SREGS_SIZE, "KVM_SET_SREGS");
     }
 
+    /** The vCPU's TSC frequency in kHz (KVM_GET_TSC_KHZ), or 0 if KVM does not say. */
+    int tscKhz() {
+        int khz = LibC.ioctl(fd, KvmConstants.KVM_GET_TSC_KHZ, 0);
+        return Math.max(khz, 0);
+    }
+
     /** RIP, for failure messages. */
     long rip() {
         try {
