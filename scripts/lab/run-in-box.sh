@@ -8,7 +8,10 @@
 # Builds the modules first (mvn package -DskipTests, never install; KEMARI_MVN_OFFLINE=1 adds -o;
 # LAB_NO_BUILD=1 uses what target/ has). Prints every test's result, then "N passed, N failed,
 # N skipped"; exits non-zero when a test failed or the box did not run them. Environment:
-# LAB_MEM (MiB, default 3072), LAB_CPUS (default 2), LAB_TIMEOUT (seconds, default 3600).
+# LAB_MEM (MiB, default 3072), LAB_CPUS (default 2), LAB_TIMEOUT (seconds, default 3600),
+# LAB_TIME_SCALE (default 10): the tests' kemari.test.timeScale in the box (Java under TCG runs
+# ~7x slower): it multiplies their deadlines, @Test timeouts and the engine/transport timeouts they
+# configure (org.kemari.testing.TestTime), never what they check.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -59,6 +62,8 @@ else
   want[bundles/kemari-core]="${CORE_DEFAULT[*]}"
 fi
 
+scale="${LAB_TIME_SCALE:-10}"
+[[ "$scale" =~ ^[0-9]+([.][0-9]+)?$ ]] || fail "LAB_TIME_SCALE must be a number, got '$scale'"
 job="$OUT/job.sh"
 {
   echo "# made by run-in-box.sh"
@@ -67,7 +72,7 @@ job="$OUT/job.sh"
     [ -n "${want[$m]:-}" ] || continue
     cp="$OUT/runner:$ROOT/$m/target/test-classes:$ROOT/$m/target/classes:$(cat "$ROOT/$m/target/lab-classpath.txt")"
     echo "echo 'BOX-MODULE $m'"
-    echo "cd '$ROOT/$m' && java -Xss1m -cp '$cp' BoxJUnit ${want[$m]} || rc=1"
+    echo "cd '$ROOT/$m' && java -Xss1m -Dkemari.test.timeScale=$scale -cp '$cp' BoxJUnit ${want[$m]} || rc=1"
   done
   echo "exit \$rc"
 } > "$job"

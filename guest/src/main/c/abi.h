@@ -51,6 +51,7 @@ struct kemari_boot_info {
     u32 kv_port;       /* KV_SERVER: TCP port (0 = 9000) */
     u32 kv_log_start;  /* KV_SERVER: first 4 KiB block of the log region (if kv_log_blocks != 0) */
     u32 kv_log_blocks; /* KV_SERVER: blocks of the log region (0 = the upper half of the disk) */
+    u32 tsc_khz;       /* the vCPU's TSC frequency as KVM runs it (KVM_GET_TSC_KHZ); 0 = unknown */
 };
 
 /* The guest's status area at boot info + 0x800; the VMM and tests read it. */
@@ -94,6 +95,7 @@ _Static_assert(__builtin_offsetof(struct kemari_status, panic_code) == 0x58, "st
 _Static_assert(__builtin_offsetof(struct kemari_status, dirty_region_addr) == 0x78, "status layout");
 _Static_assert(__builtin_offsetof(struct kemari_status, udp_status_replies) == 0x80, "status layout");
 _Static_assert(__builtin_offsetof(struct kemari_boot_info, kv_log_blocks) == 0x5C, "boot info layout");
+_Static_assert(__builtin_offsetof(struct kemari_boot_info, tsc_khz) == 0x60, "boot info layout");
 _Static_assert(__builtin_offsetof(struct kemari_status, kv_puts) == 0x88, "status layout");
 _Static_assert(__builtin_offsetof(struct kemari_status, tsc_per_ms) == 0xD8, "status layout");
 

@@ -79,7 +79,7 @@ __attribute__((noreturn)) void guest_main(void)
     /* Devices first, then the (large) dirty region: the layout depends only on the boot info. */
     heap_init((u64)_image_end, bi->ram_below_4g);
     if (wl & WL_KV_SERVER)
-        tsc_calibrate(); /* before any device can wake a WAIT */
+        tsc_calibrate(bi->tsc_khz); /* before any device can wake a WAIT */
     if (wl & (WL_DISK_WRITER | WL_KV_SERVER))
         blk_init(); /* blk before net, as the ABI's driver sequence says */
     if (wl & WL_DISK_WRITER)

@@ -15,8 +15,9 @@ static inline u64 tsc_now(void)
     return (u64)hi << 32 | lo;
 }
 
-/* Measures ticks per millisecond with a few WAITs (call before any device can wake the vCPU). */
-void tsc_calibrate(void);
+/* Ticks per millisecond: the VMM's tsc_khz if it gave one, else measured with a few WAITs (call
+   before any device can wake the vCPU). */
+void tsc_calibrate(u32 tsc_khz);
 /* Ticks per millisecond (set by tsc_calibrate). */
 u64 tsc_per_ms(void);
 static inline u64 tsc_from_us(u64 us) { return us * tsc_per_ms() / 1000; }

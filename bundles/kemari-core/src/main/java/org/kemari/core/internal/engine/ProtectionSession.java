@@ -474,6 +474,11 @@ final class ProtectionSession {
             } catch (TransportException e) {
                 standbyLost(this, e.getMessage());
             } catch (HypervisorException | CheckpointDeviceException | RuntimeException e) {
+                if (stopping) {
+                    // Fenced by the standby or stopped by the operator: that path stopped the VM under
+                    // this capture, has said why and ends the session; "the VM has stopped" would hide it.
+                    return;
+                }
                 if (vm.state().isTerminal()) {
                     LOG.info("VM {} has {}; protection ends", vmName, vm.state().name().toLowerCase());
                 } else {

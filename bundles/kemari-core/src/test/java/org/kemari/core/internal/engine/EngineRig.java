@@ -19,6 +19,7 @@ import org.kemari.io.disk.internal.DiskCheckpointDeviceProvider;
 import org.kemari.io.net.internal.NetCheckpointDeviceProvider;
 import org.kemari.policy.checkpoint.internal.EventDrivenCheckpointPolicy;
 import org.kemari.policy.failover.internal.HeartbeatTimeoutFailoverPolicy;
+import org.kemari.testing.TestTime;
 import org.kemari.transport.tcp.internal.TcpSettings;
 import org.kemari.transport.tcp.internal.TcpTransport;
 
@@ -32,7 +33,7 @@ final class EngineRig implements AutoCloseable {
     final Path standbyDiskRoot;
     final VmManagerImpl primaryVms;
     final VmManagerImpl standbyVms;
-    final TcpTransport primaryTcp = new TcpTransport(TcpSettings.defaults());
+    final TcpTransport primaryTcp = new TcpTransport(tcpSettings());
     TcpTransport standbyTcp;
     /** The standby's port, kept across standby restarts so the primary can reconnect. */
     final int standbyPort;
@@ -45,9 +46,9 @@ final class EngineRig implements AutoCloseable {
         primaryVms = new VmManagerImpl(registry());
         standbyVms = new VmManagerImpl(registry());
         primary = new ProtectionManagerImpl(primaryVms, registry(), primaryTcp, new EventDrivenCheckpointPolicy(),
-                new HeartbeatTimeoutFailoverPolicy(200));
-        primary.apply(EngineConfigs.of(Map.of("standby_listen", "", "standbySilenceMillis", 300L,
-                "reconnectIntervalMillis", 100L)));
+                new HeartbeatTimeoutFailoverPolicy(TestTime.millis(200L)));
+        primary.apply(EngineConfigs.of(Map.of("standby_listen", "", "standbySilenceMillis", TestTime.millis(300L),
+                "reconnectIntervalMillis", TestTime.millis(100L))));
         primary.addDeviceProvider(new DiskCheckpointDeviceProvider());
         primary.addDeviceProvider(new NetCheckpointDeviceProvider());
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
@@ -58,9 +59,9 @@ final class EngineRig implements AutoCloseable {
 
     /** (Re)starts the standby node, always on the same port. */
     void startStandby() {
-        standbyTcp = new TcpTransport(TcpSettings.defaults());
+        standbyTcp = new TcpTransport(tcpSettings());
         standby = new ProtectionManagerImpl(standbyVms, registry(), standbyTcp, new EventDrivenCheckpointPolicy(),
-                new HeartbeatTimeoutFailoverPolicy(200));
+                new HeartbeatTimeoutFailoverPolicy(TestTime.millis(200L)));
         standby.apply(EngineConfigs.of(Map.of("standby_listen", "127.0.0.1:" + standbyPort, "standby_dataDir", dir.toString(),
                 "standby_replicatedDiskRoot", standbyDiskRoot.toString())));
         await(() -> standby.standbyAddress() != null, 5_000, "standby listening");
@@ -80,6 +81,16 @@ final class EngineRig implements AutoCloseable {
     void killStandby() {
         standby.deactivate();
         standbyTcp.close();
+    }
+
+    /**
+     * The transport's defaults on this machine's clock ({@link TestTime}): link heartbeats and the
+     * handshake deadline scale with the engine's timeouts above, so their ratios stay the same.
+     */
+    static TcpSettings tcpSettings() {
+        TcpSettings d = TcpSettings.defaults();
+        return d.withHeartbeatIntervalMillis(TestTime.millis(d.heartbeatIntervalMillis()))
+                .withConnectTimeoutMillis(TestTime.millis(d.connectTimeoutMillis()));
     }
 
     Endpoint standbyAddress() {
@@ -106,7 +117,9 @@ final class EngineRig implements AutoCloseable {
         await(condition, millis, () -> what);
     }
 
-    static void await(BooleanSupplier condition, long millis, java.util.function.Supplier<String> what) {
+    /** Polls until {@code condition} holds; fails after {@code millis} on this machine's clock ({@link TestTime}). */
+    static void await(BooleanSupplier condition, long unscaledMillis, java.util.function.Supplier<String> what) {
+        long millis = TestTime.millis(unscaledMillis);
         long deadline = System.currentTimeMillis() + millis;
         while (!condition.getAsBoolean()) {
             if (System.currentTimeMillis() > deadline) {

@@ -22,6 +22,7 @@ import org.kemari.api.management.ProtectionException;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.transport.Endpoint;
 import org.kemari.testing.ChaosProxy;
+import org.kemari.testing.TestTime;
 import org.kemari.api.management.ProtectionStatus.State;
 import org.kemari.guest.GuestDiskPattern;
 
@@ -91,7 +92,7 @@ public class ReplicationEngineTest {
         assertTrue(rig.primary.status("vm1").isEmpty());
         EngineRig.await(() -> rig.standby.list().stream().allMatch(s -> s.state() == State.ENDED), 5_000,
                 () -> "the standby to end its session: " + rig.standby.list());
-        Thread.sleep(500);
+        TestTime.sleep(500);
         assertTrue("no second copy of the VM may start", rig.standbyVms.list().isEmpty());
         long acked = EngineRig.guestStatus(vm, EngineRig.DISK_WRITES_ACKED);
         EngineRig.await(() -> EngineRig.guestStatus(vm, EngineRig.DISK_WRITES_ACKED) > acked + 20, 10_000,
@@ -130,10 +131,11 @@ public class ReplicationEngineTest {
         EngineRig.await(() -> "periodic".equals(rig.primary.status("vm1").orElseThrow().checkpointPolicy()), 5_000,
                 "the periodic policy to be used");
         long before = rig.primary.status("vm1").orElseThrow().epochs();
-        Thread.sleep(1_000);
+        long window = TestTime.millis(1_000L); // a second, on this machine's clock
+        Thread.sleep(window);
         ProtectionStatus after = rig.primary.status("vm1").orElseThrow();
         assertEquals(State.PROTECTED, after.state());
-        long perSecond = after.epochs() - before;
+        long perSecond = (after.epochs() - before) * 1_000 / window;
         // 50 ms periods: about 20 a second (a loaded machine may manage fewer, never many more).
         assertTrue("epochs in a second with 50 ms periods: " + perSecond, perSecond >= 3 && perSecond <= 25);
     }
@@ -167,7 +169,7 @@ public class ReplicationEngineTest {
             proxy.toTarget().clear();
             EngineRig.await(() -> rig.standby.list().stream().anyMatch(s -> s.message().startsWith("link corrupted")), 20_000,
                     () -> "the standby to detect the damage: " + rig.standby.list());
-            Thread.sleep(500);
+            TestTime.sleep(500);
             assertTrue("a corrupted link must never make the standby run the VM", rig.standbyVms.list().isEmpty());
             EngineRig.await(() -> rig.primary.status("vm1").orElseThrow().state() == State.PROTECTED
                     && rig.standby.status("vm1").map(s -> s.committedEpoch() > 3).orElse(false), 20_000,
@@ -180,10 +182,10 @@ public class ReplicationEngineTest {
 
     @Test
     public void aPeerSpeakingANewerStreamVersionIsRefusedWithBothVersions() throws Exception {
-        try (org.kemari.api.transport.ReplicationLink link = rig.primaryTcp.connect(rig.standbyAddress(), 2_000)) {
+        try (org.kemari.api.transport.ReplicationLink link = rig.primaryTcp.connect(rig.standbyAddress(), TestTime.millis(2_000L))) {
             java.nio.ByteBuffer header = new org.kemari.core.internal.stream.StreamHeader(2, 0, 0, "vm1").encode();
             link.send(header);
-            java.nio.ByteBuffer reply = link.receive(5_000);
+            java.nio.ByteBuffer reply = link.receive(TestTime.millis(5_000L));
             org.kemari.core.internal.stream.Refuse refuse = (org.kemari.core.internal.stream.Refuse)
                     new org.kemari.core.internal.stream.ControlChannel().decodeFrame(reply).get(0);
             assertEquals("standby (epoch stream 1.0) refused the stream: UNSUPPORTED_VERSION: peer speaks epoch stream 2.0, "

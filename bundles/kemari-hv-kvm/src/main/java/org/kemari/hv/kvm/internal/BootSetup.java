@@ -66,6 +66,11 @@ final class BootSetup {
         ram.write(GuestAbi.BOOT_INFO, b);
     }
 
+    /** The boot info's tsc_khz (0 = unknown: the guest measures it). */
+    static void writeTscKhz(GuestRam ram, int khz) {
+        ram.putInt(GuestAbi.BOOT_INFO + GuestAbi.BI_TSC_KHZ, khz);
+    }
+
     /** Identity map of the first 4 GiB and all RAM above, with 2 MiB pages, one page directory per GiB. */
     private static void writePageTables(GuestRam ram, MemoryLayout layout) {
         int gibs = (int) Math.max(4, (layout.gpaEnd() + GIB - 1) / GIB);

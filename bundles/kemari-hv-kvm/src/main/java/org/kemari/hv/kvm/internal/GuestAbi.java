@@ -50,6 +50,7 @@ final class GuestAbi {
     static final int BI_KV_PORT = 0x054;
     static final int BI_KV_LOG_START = 0x058;
     static final int BI_KV_LOG_BLOCKS = 0x05C;
+    static final int BI_TSC_KHZ = 0x060;
 
     // status area fields (offsets from BOOT_INFO)
     static final int ST_SEQUENCE = 0x800;

@@ -158,12 +158,37 @@ final class KvmVcpuFd implements AutoCloseable {
         set(KvmConstants.KVM_SET_SREGS, sregs, KvmLayout.SREGS_SIZE, "KVM_SET_SREGS");
     }
 
+    /** The vCPU's TSC frequency in kHz (KVM_GET_TSC_KHZ), or 0 if KVM does not say. */
+    int tscKhz() {
+        int khz = LibC.ioctl(fd, KvmConstants.KVM_GET_TSC_KHZ, 0);
+        return Math.max(khz, 0);
+    }
+
     /** RIP, for failure messages. */
     long rip() {
         try {
             return ByteBuffer.wrap(getRegs()).order(ByteOrder.LITTLE_ENDIAN).getLong(KvmLayout.REGS_RIP);
         } catch (HypervisorException e) {
             return -1;
+        }
+    }
+
+    /**
+     * Whether the vCPU is in its power-on/INIT state: CS selector 0xF000 with base 0xFFFF0000 and
+     * RIP 0xFFF0 (the reset vector). Only a reset gives CS that base with that selector (a far
+     * jump in real mode to 0xF000 gives base 0xF0000). KVM on AMD (SVM) INITs the vCPU when it
+     * intercepts a shutdown (triple fault), because the VMCB is undefined after one: then the
+     * faulting RIP is gone.
+     */
+    boolean inResetState() {
+        try {
+            ByteBuffer regs = ByteBuffer.wrap(getRegs()).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer sregs = ByteBuffer.wrap(getSregs()).order(ByteOrder.LITTLE_ENDIAN);
+            return regs.getLong(KvmLayout.REGS_RIP) == 0xFFF0L
+                    && sregs.getLong(KvmLayout.SREGS_CS + KvmLayout.SEG_BASE) == 0xFFFF0000L
+                    && (sregs.getShort(KvmLayout.SREGS_CS + KvmLayout.SEG_SELECTOR) & 0xFFFF) == 0xF000;
+        } catch (HypervisorException e) {
+            return false;
         }
     }
 

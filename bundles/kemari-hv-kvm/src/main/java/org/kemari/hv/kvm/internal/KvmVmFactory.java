@@ -45,6 +45,8 @@ final class KvmVmFactory {
         KvmVm vm = build(spec, null, false);
         try {
             BootSetup.writeMemory(vm.ram(), vm.layout(), options, mac, image);
+            // The guest's TCP clock: measuring it with WAITs would include this VMM's wake-up latency.
+            BootSetup.writeTscKhz(vm.ram(), vm.vcpus().get(0).tscKhz());
             for (KvmVcpuFd vcpu : vm.vcpus()) {
                 vcpu.setSregs(BootSetup.entrySregs(vcpu.getSregs()));
                 vcpu.setRegs(BootSetup.entryRegs());

@@ -137,7 +137,7 @@ final class VcpuRunner implements Runnable {
                 return false;
             }
             case KvmConstants.KVM_EXIT_SHUTDOWN -> {
-                events.guestFailed(String.format("guest triple-faulted at rip=0x%x", vcpu.rip()));
+                events.guestFailed(tripleFault());
                 return false;
             }
             case KvmConstants.KVM_EXIT_FAIL_ENTRY -> {
@@ -196,6 +196,20 @@ final class VcpuRunner implements Runnable {
         } else {
             run.putLong(KvmLayout.RUN_MMIO_DATA, mmio.read(gpa, len));
         }
+    }
+
+    /**
+     * The failure message of a shutdown exit. KVM on Intel (and kvm-pvm) leaves the vCPU as it was
+     * at the triple fault, so its RIP is where the guest failed. KVM on AMD resets the vCPU on a
+     * shutdown intercept: its RIP is then the reset vector, and the faulting RIP is unknowable
+     * here, so the message says so instead of naming an address the guest never ran.
+     */
+    private String tripleFault() {
+        if (vcpu.inResetState()) {
+            return "guest triple-faulted; the faulting rip is unknown: KVM reset the vCPU at the shutdown"
+                    + " (as it does on AMD), so its rip is the reset vector 0xfff0";
+        }
+        return String.format("guest triple-faulted at rip=0x%x", vcpu.rip());
     }
 
     private String internalError() {

@@ -8,6 +8,7 @@ import java.util.function.BooleanSupplier;
 
 import org.junit.Assume;
 import org.kemari.api.hv.VmSpec;
+import org.kemari.testing.TestTime;
 
 /** Shared helpers of the KVM backend tests. */
 final class KvmTestSupport {
@@ -25,9 +26,9 @@ final class KvmTestSupport {
         return new VmSpec(name, memory, 1, VmSpec.TEST_GUEST, List.of(), List.of(), options);
     }
 
-    /** Polls until {@code condition} holds; false on timeout. */
+    /** Polls until {@code condition} holds; false on timeout ({@code timeout} times {@link TestTime#scale()}). */
     static boolean await(BooleanSupplier condition, long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        long deadline = System.nanoTime() + Math.round(unit.toNanos(timeout) * TestTime.scale());
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 return false;

@@ -75,6 +75,13 @@ public class KvmVmBootTest {
         vm = boot(KvmTestSupport.bytes(0x0F, 0x0B)); // ud2 with no IDT: #UD -> #DF -> triple fault
         assertTrue("guest did not fail", KvmTestSupport.await(() -> vm.state().isTerminal(), 30, TimeUnit.SECONDS));
         assertEquals(VmState.FAILED, vm.state());
-        assertEquals("guest triple-faulted at rip=0x100000", vm.failureReason().orElseThrow());
+        // KVM on AMD (kvm-amd, e.g. nested in a lab box) INITs the vCPU when it intercepts the
+        // shutdown: the faulting rip is gone, and the backend must not claim one. Elsewhere
+        // (Intel, kvm-pvm) the vCPU stays where it faulted.
+        String expected = Files.isDirectory(Path.of("/sys/module/kvm_amd"))
+                ? "guest triple-faulted; the faulting rip is unknown: KVM reset the vCPU at the shutdown"
+                        + " (as it does on AMD), so its rip is the reset vector 0xfff0"
+                : "guest triple-faulted at rip=0x100000";
+        assertEquals(expected, vm.failureReason().orElseThrow());
     }
 }

@@ -49,6 +49,8 @@ public final class KvmConstants {
     public static final long KVM_SET_REGS = 0x4090AE82L;
     /** _IOR(KVMIO, 0x83, struct kvm_sregs) — 312 bytes */
     public static final long KVM_GET_SREGS = 0x8138AE83L;
+    /** _IO(KVMIO, 0xa3): the vCPU's TSC frequency in kHz, as the return value. */
+    public static final long KVM_GET_TSC_KHZ = 0xAEA3L;
     /** _IOW(KVMIO, 0x84, struct kvm_sregs) */
     public static final long KVM_SET_SREGS = 0x4138AE84L;
     /** _IOWR(KVMIO, 0x88, struct kvm_msrs) — 8-byte header {u32 nmsrs, u32 pad}, 16 bytes per entry */
