@@ -17,8 +17,13 @@ import org.kemari.hv.kvm.internal.nbd.NbdUri;
  * {@code replicated:} local to each node), or an {@code nbd://} export.
  */
 public final class DiskBackends {
-    /** Connecting and negotiating an export; a server this slow would stall the guest anyway. */
+    /**
+     * Connecting and negotiating an export; a server this slow would stall the guest anyway. The
+     * system property {@value #NBD_CONNECT_TIMEOUT_PROPERTY} changes it for slower sites and hosts
+     * (an emulated host of the lab negotiates in seconds).
+     */
     static final int NBD_CONNECT_TIMEOUT_MILLIS = 5_000;
+    static final String NBD_CONNECT_TIMEOUT_PROPERTY = "kemari.nbd.connectTimeoutMillis";
     /** One request's reply; beyond it the connection is given up and the guest sees I/O errors, not a hang. */
     static final int NBD_REQUEST_TIMEOUT_MILLIS = 30_000;
 
@@ -56,7 +61,8 @@ public final class DiskBackends {
         }
         NbdClient client;
         try {
-            client = NbdClient.connect(uri, NBD_CONNECT_TIMEOUT_MILLIS, NBD_REQUEST_TIMEOUT_MILLIS);
+            client = NbdClient.connect(uri, Integer.getInteger(NBD_CONNECT_TIMEOUT_PROPERTY, NBD_CONNECT_TIMEOUT_MILLIS),
+                    NBD_REQUEST_TIMEOUT_MILLIS);
         } catch (NbdException e) {
             HypervisorException.Reason reason = switch (e.reason()) {
                 case UNKNOWN_EXPORT, NOT_NBD -> HypervisorException.Reason.INVALID_REQUEST;

@@ -21,6 +21,7 @@ import org.junit.rules.TemporaryFolder;
 import org.kemari.api.hv.HypervisorException;
 import org.kemari.api.hv.VmSpec.DiskSpec;
 import org.kemari.hv.kvm.internal.nbd.NbdServerProcess;
+import org.kemari.testing.TestTime;
 
 /** virtio-blk on an export of a real nbd-server (Debian package nbd-server), as shared storage. */
 public class NbdDiskOnRealServerTest {
@@ -41,10 +42,14 @@ public class NbdDiskOnRealServerTest {
             f.setLength(IMAGE_BYTES);
         }
         server = NbdServerProcess.start(tmp.getRoot().toPath(), Map.of("vm1", image, "ro", image), List.of("ro"));
+        // On a slow host (a lab box: -Dkemari.test.timeScale) the server negotiates in seconds.
+        System.setProperty(DiskBackends.NBD_CONNECT_TIMEOUT_PROPERTY,
+                String.valueOf(TestTime.millis(DiskBackends.NBD_CONNECT_TIMEOUT_MILLIS)));
     }
 
     @After
     public void tearDown() {
+        System.clearProperty(DiskBackends.NBD_CONNECT_TIMEOUT_PROPERTY);
         if (server != null) {
             server.close();
         }
