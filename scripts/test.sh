@@ -25,8 +25,8 @@ fi
 
 # The nested Xen rig (docs/xen-rig.md): Xen 4.17 under QEMU TCG, the Xen backend and the engine
 # protecting a PVH guest (REMUS stream, console and vif output held) through a failover; ~10 min
-# an attempt, attempts until one passes or XEN_RIG_BUDGET (here 25 minutes) would be exceeded
+# an attempt, attempts until one passes or XEN_RIG_BUDGET (here 35 minutes) would be exceeded
 # (nested software emulation is not perfectly reliable). KEMARI_XEN_RIG=0 skips it.
 if [ "${KEMARI_XEN_RIG:-1}" = 1 ]; then
-  XEN_RIG_BUDGET="${XEN_RIG_BUDGET:-1500}" bash scripts/xen-rig/run.sh
+  XEN_RIG_BUDGET="${XEN_RIG_BUDGET:-2100}" bash scripts/xen-rig/run.sh
 fi
