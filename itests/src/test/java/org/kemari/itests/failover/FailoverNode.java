@@ -1,7 +1,10 @@
 package org.kemari.itests.failover;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A Kemari node of the two-node scenario, as the tests and the demo drive it from outside: a Karaf
@@ -47,7 +50,14 @@ interface FailoverNode extends AutoCloseable {
     void kill() throws InterruptedException;
 
     /** The newest lines of the node's log, for failure messages. */
-    String logTail(int lines);
+    default String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log(), StandardCharsets.ISO_8859_1);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
 
     @Override
     void close() throws InterruptedException;

@@ -2,13 +2,11 @@ package org.kemari.itests.failover;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -235,26 +233,9 @@ final class KarafNode implements FailoverNode {
         if (p == null) {
             return;
         }
-        // Whatever the JVM started dies with it too (descendants first, so none is orphaned).
-        List<ProcessHandle> children = p.descendants().toList();
-        p.destroyForcibly();
-        children.forEach(ProcessHandle::destroyForcibly);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(name + ": the Karaf JVM (pid " + p.pid() + ") survived SIGKILL for 30 s");
-        }
+        PowerCut.kill(p, name + ": the Karaf JVM");
         closeShell();
         karaf = null;
-    }
-
-    /** The newest lines of the node's log, for failure messages. */
-    @Override
-    public String logTail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(log(), StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 
     private void closeShell() {

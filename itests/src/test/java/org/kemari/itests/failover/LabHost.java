@@ -264,27 +264,12 @@ final class LabHost implements FailoverNode {
         if (p == null) {
             return;
         }
-        List<ProcessHandle> children = p.descendants().toList();
-        p.destroyForcibly();
-        children.forEach(ProcessHandle::destroyForcibly);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(name + ": QEMU (pid " + p.pid() + ") survived SIGKILL for 30 s");
-        }
+        PowerCut.kill(p, name + ": QEMU");
         if (shell != null) {
             shell.close();
             shell = null;
         }
         qemu = null;
-    }
-
-    @Override
-    public String logTail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(log(), StandardCharsets.ISO_8859_1);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 
     @Override
