@@ -15,5 +15,5 @@ work="$KEMARI_HOME/target/bench-lab"
 mkdir -p "$work"
 mvn -B -ntp -q -pl itests dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" \
   -DincludeScope=test -DincludeArtifactIds=sshd-core,sshd-common,slf4j-api,kemari-guest
-java -Dslf4j.internal.verbosity=ERROR -cp "itests/target/test-classes:$(cat "$work/classpath.txt")" \
+java -Dslf4j.internal.verbosity=ERROR -Dsun.stdout.encoding=UTF-8 -cp "itests/target/test-classes:$(cat "$work/classpath.txt")" \
   org.kemari.itests.failover.LabBench "$(ls karaf-assembly/target/kemari-karaf-*.tar.gz)" "$work/run" "$@"

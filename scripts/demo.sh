@@ -53,7 +53,7 @@ mvn -B -ntp -q -pl itests dependency:build-classpath -Dmdep.outputFile="$demo/cl
 assembly="$(ls karaf-assembly/target/kemari-karaf-*.tar.gz)"
 
 # No logging provider: the SSH client stays quiet (and SLF4J is told not to say so).
-java -Dslf4j.internal.verbosity=ERROR \
+java -Dslf4j.internal.verbosity=ERROR -Dsun.stdout.encoding=UTF-8 \
   -cp "itests/target/test-classes:$(cat "$demo/classpath.txt")" \
   org.kemari.itests.failover.FailoverDemo "$assembly" "$demo/run" "${DEMO_SECONDS:-3}" \
   "${DEMO_STORAGE:-$([ -n "$lab" ] && echo nbd || echo shared-file)}" $lab
