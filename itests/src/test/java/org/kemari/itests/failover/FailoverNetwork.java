@@ -100,9 +100,17 @@ final class FailoverNetwork implements AutoCloseable {
 
     /** As {@link #create(List)} with a chosen id (namespace names) and TAP name. */
     static FailoverNetwork create(String id, String tap, List<String> hostNames) throws IOException {
-        FailoverNetwork net = new FailoverNetwork(id, freeSubnet(), tap);
+        return wired(new FailoverNetwork(id, freeSubnet(), tap), net -> net.build(hostNames));
+    }
+
+    private interface Wiring {
+        void build(FailoverNetwork net) throws IOException;
+    }
+
+    /** Builds {@code net}; on failure whatever was made so far is removed and the failure rethrown. */
+    private static FailoverNetwork wired(FailoverNetwork net, Wiring wiring) throws IOException {
         try {
-            net.build(hostNames);
+            wiring.build(net);
             return net;
         } catch (IOException | RuntimeException e) {
             try {
@@ -123,18 +131,7 @@ final class FailoverNetwork implements AutoCloseable {
      * namespace ({@code kmm<id>}, 10.214.S.1). A host's {@link Host#namespace()} is the switch's.
      */
     static FailoverNetwork createLab(List<String> hostNames) throws IOException {
-        FailoverNetwork net = new FailoverNetwork(newId(), freeSubnet(LAB_SUBNET), DEFAULT_TAP);
-        try {
-            net.buildLab(hostNames);
-            return net;
-        } catch (IOException | RuntimeException e) {
-            try {
-                net.close();
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        return wired(new FailoverNetwork(newId(), freeSubnet(LAB_SUBNET), DEFAULT_TAP), net -> net.buildLab(hostNames));
     }
 
     private void buildLab(List<String> hostNames) throws IOException {
