@@ -64,6 +64,9 @@ fi
 
 scale="${LAB_TIME_SCALE:-10}"
 [[ "$scale" =~ ^[0-9]+([.][0-9]+)?$ ]] || fail "LAB_TIME_SCALE must be a number, got '$scale'"
+# The box's nbd-server negotiates in seconds: every NBD disk opened in the box gets the scaled
+# connect timeout (docs/operations.md, "NBD timeouts"), not only the tests that set it themselves.
+nbd_ms=$(awk -v s="$scale" 'BEGIN { printf "%d", 5000 * s }')
 job="$OUT/job.sh"
 {
   echo "# made by run-in-box.sh"
@@ -76,7 +79,7 @@ job="$OUT/job.sh"
     # C1-compiled JDK code under TCG after every test had passed) is reported and its module run
     # once more, as the build reruns a failed test; a second death, or any failed test, fails.
     echo "for attempt in 1 2; do"
-    echo "  cd '$ROOT/$m' && java -Xss1m -Dkemari.test.timeScale=$scale -cp '$cp' BoxJUnit ${want[$m]}; r=\$?"
+    echo "  cd '$ROOT/$m' && java -Xss1m -Dkemari.test.timeScale=$scale -Dkemari.nbd.connectTimeoutMillis=$nbd_ms -cp '$cp' BoxJUnit ${want[$m]}; r=\$?"
     echo "  [ \$r = 134 ] && [ \$attempt = 1 ] || break"
     echo "  echo 'BOX-JVM-CRASH $m: the JVM died of a fatal error (its report is above); running the module again'"
     echo "done"
