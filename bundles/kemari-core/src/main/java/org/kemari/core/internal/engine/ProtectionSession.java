@@ -234,6 +234,8 @@ final class ProtectionSession {
         volatile boolean ended;
         /** Why a backend's stream ended on the primary's side (the VM stopped, the backend failed), or null. */
         volatile String streamEnd;
+        /** Why the link failed while the initial copy was going on (said in the error protect() throws). */
+        volatile String lostDuringCopy;
         private final AtomicBoolean closed = new AtomicBoolean();
         final AtomicBoolean lost = new AtomicBoolean();
         volatile long acked = -1;
@@ -429,8 +431,9 @@ final class ProtectionSession {
                     throw new ProtectionException(ProtectionException.Reason.VM_NOT_PROTECTABLE,
                             "VM " + vmName + " could not be protected: " + vmSide + " during the initial copy");
                 }
+                String why = lostDuringCopy;
                 throw new ProtectionException(ProtectionException.Reason.STANDBY_UNREACHABLE,
-                        "lost standby " + standby + " during the initial copy");
+                        "lost standby " + standby + " during the initial copy" + (why == null ? "" : ": " + why));
             }
         }
 
@@ -594,6 +597,7 @@ final class ProtectionSession {
             } catch (TransportException e) {
                 if (!ended) {
                     if (state == State.SYNCHRONIZING) {
+                        lostDuringCopy = e.getMessage();
                         ended = true;
                         signal();
                     } else {

@@ -25,6 +25,8 @@ import org.kemari.io.disk.internal.DiskCheckpointDeviceProvider;
 import org.kemari.policy.checkpoint.internal.EventDrivenCheckpointPolicy;
 import org.kemari.policy.failover.internal.HeartbeatTimeoutFailoverPolicy;
 import org.kemari.transport.tcp.internal.TcpSettings;
+import org.kemari.api.transport.Endpoint;
+import org.kemari.testing.ChaosProxy;
 import org.kemari.transport.tcp.internal.TcpTransport;
 
 /**
@@ -84,6 +86,9 @@ public class StreamCheckpointingEngineTest {
         standbyTcp.close();
     }
 
+    /** Bytes of the standby's answer to the hello (TcpHandshake): all a "silent" standby gets to say. */
+    private static final long HELLO_REPLY_BYTES = 64;
+
     private static VmSpec spec() {
         return new VmSpec("s1", 1 << 20, 1, "fake", List.of(), List.of(), Map.of());
     }
@@ -123,6 +128,21 @@ public class StreamCheckpointingEngineTest {
     private VmSpec replicatedSpec(Path image) {
         return new VmSpec("s1", 1 << 20, 1, "fake", List.of(new VmSpec.DiskSpec("vda", "replicated:" + image, false)),
                 List.of(), Map.of());
+    }
+
+    @Test
+    public void aStandbyThatFallsSilentDuringTheInitialCopyIsNamedWithTheReason() throws Exception {
+        primaryVms.start("fakestream", spec());
+        try (ChaosProxy proxy = ChaosProxy.start(standbyPort)) {
+            // The standby's hello answer gets through; nothing it sends after it does (no ack, no heartbeat).
+            proxy.toClient().skipBytesAt(HELLO_REPLY_BYTES, Integer.MAX_VALUE);
+            ProtectionException e = assertThrows(ProtectionException.class,
+                    () -> primary.protect("s1", new Endpoint("127.0.0.1", proxy.port())));
+            assertEquals(ProtectionException.Reason.STANDBY_UNREACHABLE, e.reason());
+            assertTrue(e.getMessage(), e.getMessage().matches(
+                    "lost standby 127\\.0\\.0\\.1:" + proxy.port() + " during the initial copy: standby .* silent for \\d+ ms"));
+        }
+        assertTrue("the VM runs on, unprotected", primary.status("s1").isEmpty());
     }
 
     @Test
