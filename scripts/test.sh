@@ -2,9 +2,10 @@
 # Runs every test: unit tests of all modules; the Pax Exam tests that boot the built Karaf
 # distribution; the offline boot of the distribution (OfflineDistributionIT); the lab failover test
 # (LabFailoverIT: two emulated hosts, QEMU machines with nested KVM and a node each, the primary's
-# QEMU killed 10 times; ~20 min, docs/lab.md); with /dev/kvm, the KVM tests and the two-node tests
-# on this machine (TwoNodeFailoverIT, TcpFailoverIT, NetworkFailurePathsIT: nodes in network
-# namespaces, their JVMs killed), without it the KVM tests inside a lab host; the nested Xen rig.
+# QEMU killed 10 times; ~10-20 min, docs/lab.md); with /dev/kvm, the KVM tests and the two-node
+# tests on this machine (TwoNodeFailoverIT, TcpFailoverIT, NetworkFailurePathsIT: nodes in network
+# namespaces, their JVMs killed); without it the KVM tests inside a lab box, and TwoNodeFailoverIT
+# (5 host deaths) and NetworkFailurePathsIT on lab hosts; the nested Xen rig.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$KEMARI_HOME"

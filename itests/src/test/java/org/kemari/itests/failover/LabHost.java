@@ -60,6 +60,14 @@ final class LabHost implements FailoverNode {
         this.extraArgs = List.copyOf(extraArgs);
     }
 
+    /**
+     * Whether the tests' nodes run on lab hosts: this machine has no usable /dev/kvm, or
+     * {@code -Dkemari.lab=true} asks for the lab anyway.
+     */
+    static boolean standsIn() {
+        return Boolean.getBoolean("kemari.lab") || !Files.isWritable(Path.of("/dev/kvm"));
+    }
+
     @Override
     public String name() {
         return name;
