@@ -88,8 +88,8 @@ public class VmStartCommand implements Action {
             // Disk ids are the names the guest sees: virtio's vdX under KVM, Xen's xvdX.
             String prefix = "xen".equals(backend) ? "xvd" : "vd";
             VmSpec.DiskSpec disk = new VmSpec.DiskSpec(prefix + (char) ('a' + i), disks.get(i), false);
-            if (!disk.path().startsWith("nbd://") && !Files.isRegularFile(Path.of(disk.imagePath()))) {
-                throw new IllegalArgumentException("--disk: no such file: " + disk.imagePath());
+            if (!disk.path().startsWith("nbd://")) {
+                DiskImagePaths.check(Path.of(disk.imagePath()));
             }
             diskSpecs.add(disk);
         }

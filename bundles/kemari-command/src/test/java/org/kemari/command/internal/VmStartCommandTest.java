@@ -27,6 +27,44 @@ public class VmStartCommandTest {
     }
 
     @Test
+    public void aDiskIsAnImageFileOrABlockDeviceNothingElse() throws Exception {
+        VmStartCommand c = command("vm1");
+        c.disks = List.of(System.getProperty("java.io.tmpdir"));
+        assertEquals("--disk: " + System.getProperty("java.io.tmpdir") + " is a directory, not a disk image or a block device",
+                error(c));
+        c = command("vm1");
+        c.disks = List.of("/dev/null");
+        assertEquals("--disk: /dev/null is a special file, not a disk image or a block device", error(c));
+        // A real block device, as shared storage reaches a host (a LUN): a loop device over a file.
+        File backing = File.createTempFile("kemari-lun", ".img");
+        String loop = null;
+        try {
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(backing, "rw")) {
+                f.setLength(1 << 20);
+            }
+            loop = run("losetup", "--find", "--show", backing.getPath());
+            c = command("vm1");
+            c.disks = List.of(loop);
+            assertEquals(loop, c.spec().disks().get(0).path());
+        } finally {
+            if (loop != null) {
+                run("losetup", "--detach", loop);
+            }
+            backing.delete();
+        }
+    }
+
+    /** Runs a command (losetup: this test needs root, as the project's tests do); its output, trimmed. */
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        if (p.waitFor() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
+    @Test
     public void defaultsGiveTheTestGuestWith64MiB() {
         VmSpec spec = command("vm1").spec();
         assertEquals(64L << 20, spec.memoryBytes());
