@@ -42,7 +42,9 @@ public final class DiskBackends {
                     "disk " + spec.id() + ": " + file + " is a directory, not a disk image");
         }
         try {
-            return new FileDiskBackend(file, spec.readOnly());
+            // Shared storage is written through: a dead host's page cache must not hold a write
+            // the standby's guest saw complete (FileDiskBackend).
+            return new FileDiskBackend(file, spec.readOnly(), !spec.replicated());
         } catch (NoSuchFileException e) {
             throw new HypervisorException(HypervisorException.Reason.INVALID_REQUEST,
                     "disk " + spec.id() + ": image " + file + " does not exist", e);

@@ -10,22 +10,44 @@ import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A disk backed by an image file on this host; its capacity is the file size rounded down to 512 bytes. */
+/**
+ * A disk backed by an image file or a block device on this host; its capacity is the size rounded
+ * down to 512 bytes.
+ *
+ * <p>Write-through (O_DSYNC) is for storage the standby shares: when a host dies, its page cache
+ * dies with it, yet the standby resumes a guest that saw each released write complete, so a
+ * completed write must already be on the storage. A replicated image needs none of it: the
+ * standby's own copy gets the writes with the epochs.
+ */
 public final class FileDiskBackend implements DiskBackend {
     private static final Logger LOG = LoggerFactory.getLogger(FileDiskBackend.class);
 
     private final Path path;
     private final boolean readOnly;
+    private final boolean writeThrough;
     private final FileChannel channel;
     private final long capacity;
 
-    /** Opens an existing image; never creates one, so a mistyped path fails instead of giving the guest an empty disk. */
+    /** Opens an existing image, writes cached by this host (a replicated disk's local image, a test's). */
     public FileDiskBackend(Path path, boolean readOnly) throws IOException {
+        this(path, readOnly, false);
+    }
+
+    /**
+     * Opens an existing image; never creates one, so a mistyped path fails instead of giving the
+     * guest an empty disk.
+     *
+     * @param writeThrough every write is on the storage when it returns (O_DSYNC): for shared storage
+     */
+    public FileDiskBackend(Path path, boolean readOnly, boolean writeThrough) throws IOException {
         this.path = path;
         this.readOnly = readOnly;
+        this.writeThrough = writeThrough && !readOnly;
         this.channel = readOnly
                 ? FileChannel.open(path, StandardOpenOption.READ)
-                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                : this.writeThrough
+                        ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.DSYNC)
+                        : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         this.capacity = channel.size() & ~511L;
     }
 
@@ -71,7 +93,7 @@ public final class FileDiskBackend implements DiskBackend {
 
     @Override
     public String describe() {
-        return "file " + path + (readOnly ? " (read-only)" : "");
+        return "file " + path + (readOnly ? " (read-only)" : writeThrough ? " (write-through)" : "");
     }
 
     @Override
