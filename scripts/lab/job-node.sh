@@ -83,6 +83,9 @@ while :; do
     line=""
     while [ "${line%% *}" != go ]; do IFS= read -r line < /dev/ttyS2 || sleep 1; line=$(echo "$line" | tr -d '\r'); done
     date -s "@${line#go }" > /dev/null 2>&1
+    # A restored box has the page cache of the moment it was saved: a shared disk (host.sh
+    # --shared-disk) holds other data now, and must be read afresh.
+    sync; echo 1 > /proc/sys/vm/drop_caches
   fi
   hostline "READY ssh=$ip:8101 standby=$ip:7788"
   # Stays here for the host's life; a restored box starts again from the read above.

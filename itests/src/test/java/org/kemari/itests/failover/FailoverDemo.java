@@ -57,13 +57,14 @@ public final class FailoverDemo {
     }
 
     private static TwoNodeCluster startLab(Path assembly, Path workDir, StorageMode storage) throws IOException, InterruptedException {
-        if (storage != StorageMode.SHARED_NBD) {
-            detail("(the lab's hosts keep their disks inside themselves: the VM's disk is on an nbd-server, not %s)", storage.label);
+        if (storage == StorageMode.REPLICATED) {
+            detail("(the lab's hosts keep their own disks inside themselves: the VM's disk is on an nbd-server, not replicated)");
+            storage = StorageMode.SHARED_NBD;
         }
         say("Starting two emulated hosts a and b (QEMU machines with their own kernel, nested KVM and a Kemari node each),"
                 + " a switch with the service network and the replication link, a client; the first start of a host boots it"
                 + " (minutes under emulation), later ones restore its saved state (docs/lab.md)");
-        return TwoNodeCluster.startInLab(assembly, workDir, DISK_BYTES);
+        return TwoNodeCluster.startInLab(assembly, workDir, storage, DISK_BYTES);
     }
 
     private static boolean run(TwoNodeCluster cluster, long protectedMillis) throws Exception {

@@ -58,15 +58,48 @@ final class TwoNodeCluster implements AutoCloseable {
      * VM's disk is on an nbd-server on the service network (a lab host's own disks are inside it).
      */
     static TwoNodeCluster startInLab(Path assembly, Path workDir, long diskBytes) throws IOException, InterruptedException {
+        return startInLab(assembly, workDir, StorageMode.SHARED_NBD, diskBytes);
+    }
+
+    /**
+     * On the lab with the VM's disk on an nbd-server ({@code nbd}) or on one raw image both hosts
+     * have as their disk /dev/vdc ({@code shared-file}: a shared LUN; scripts/lab/host.sh
+     * --shared-disk). The lab has no replicated storage: a host's own disks are inside it.
+     */
+    static TwoNodeCluster startInLab(Path assembly, Path workDir, StorageMode storage, long diskBytes)
+            throws IOException, InterruptedException {
+        if (storage == StorageMode.REPLICATED) {
+            throw new IllegalArgumentException("the lab has no replicated storage: a host's own disks are inside it");
+        }
         Path hosts = workDir.resolve("hosts");
-        TwoNodeCluster cluster = start(workDir, () -> FailoverNetwork.createLab(List.of("a", "b")), StorageMode.SHARED_NBD,
-                diskBytes, (network, name) -> new LabHost(network, name, assembly, hosts.resolve(name)));
+        Path sharedImage = workDir.resolve("shared").resolve(LAB_SHARED_IMAGE);
+        List<String> hostArgs = storage == StorageMode.SHARED_FILE ? List.of("--shared-disk", sharedImage.toString()) : List.of();
+        DiskFactory disks = storage == StorageMode.SHARED_FILE
+                ? cluster -> VmDisk.labSharedDisk(sharedImage)
+                : cluster -> VmDisk.create(storage, cluster.vmName, diskBytes, workDir, cluster.network, cluster.primary,
+                        cluster.localDisks);
+        TwoNodeCluster cluster = start(workDir, () -> FailoverNetwork.createLab(List.of("a", "b")), disks,
+                (network, name) -> new LabHost(network, name, assembly, hosts.resolve(name), hostArgs),
+                () -> {
+                    if (storage == StorageMode.SHARED_FILE) {
+                        VmDisk.zeroImage(sharedImage, diskBytes); // host.sh wants it before the hosts start
+                    }
+                });
         cluster.takeoverTimeoutMillis = LAB_TAKEOVER_TIMEOUT_MILLIS;
         return cluster;
     }
 
+    /** The lab's shared disk image (the hosts' /dev/vdc), under the work folder's shared/. */
+    private static final String LAB_SHARED_IMAGE = "lab-shared.img";
+
     private static TwoNodeCluster start(Path workDir, NetworkFactory networkFactory, StorageMode storage, long diskBytes,
                                         NodeFactory nodeFactory) throws IOException, InterruptedException {
+        return start(workDir, networkFactory, cluster -> VmDisk.create(storage, cluster.vmName, diskBytes, workDir,
+                cluster.network, cluster.primary, cluster.localDisks), nodeFactory, () -> { });
+    }
+
+    private static TwoNodeCluster start(Path workDir, NetworkFactory networkFactory, DiskFactory diskFactory,
+                                        NodeFactory nodeFactory, BeforeNodes beforeNodes) throws IOException, InterruptedException {
         // Nodes, logs and disks of an earlier run go: this run's are what a failure points at.
         Directories.deleteTree(workDir);
         Files.createDirectories(workDir);
@@ -75,16 +108,24 @@ final class TwoNodeCluster implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(cluster.cleanupOnExit);
         try {
             Files.createDirectories(cluster.localDisks);
+            beforeNodes.run();
             cluster.primary = nodeFactory.create(cluster.network, "a");
             cluster.standby = nodeFactory.create(cluster.network, "b");
             cluster.startBothNodes();
-            cluster.disk = VmDisk.create(storage, cluster.vmName, diskBytes, workDir, cluster.network, cluster.primary,
-                    cluster.localDisks);
+            cluster.disk = diskFactory.create(cluster);
             return cluster;
         } catch (IOException | InterruptedException | RuntimeException e) {
             cluster.closeQuietly();
             throw e;
         }
+    }
+
+    private interface DiskFactory {
+        VmDisk create(TwoNodeCluster cluster) throws IOException, InterruptedException;
+    }
+
+    private interface BeforeNodes {
+        void run() throws IOException;
     }
 
     private interface NetworkFactory {

@@ -26,9 +26,9 @@ import org.kemari.guest.GuestDiskPattern;
  * the new standby and the roles alternate.
  *
  * <p>Where this machine has no usable /dev/kvm (or {@code -Dkemari.lab=true}), the two hosts are
- * emulated machines of the lab (docs/lab.md): a kill is the host's QEMU killed, the disk is shared
- * over a real nbd-server on the service network instead of a shared file, and there are 5 kill
- * points by default instead of 20 (a host's life costs about a minute there).
+ * emulated machines of the lab (docs/lab.md): a kill is the host's QEMU killed, the shared file is
+ * one raw image that is both hosts' /dev/vdc (as a SAN LUN would be), and there are 5 kill points
+ * by default instead of 20 (a host's life costs about a minute there).
  *
  * <p>{@code -Dkemari.failover.iterations=N} kill points; {@code -Dkemari.failover.seed=S}
  * repeats a run's timing. Skipped without root, /dev/net/tun or ip netns.
@@ -61,7 +61,7 @@ public class TwoNodeFailoverIT {
         assumeTrue("two-node failover test skipped: " + noNetwork, noNetwork == null);
         Path assembly = Path.of(System.getProperty("kemari.assembly", ""));
         assumeTrue("two-node failover test skipped: no distribution (kemari.assembly)", Files.isRegularFile(assembly));
-        cluster = LAB ? TwoNodeCluster.startInLab(assembly, WORK_DIR, DISK_BLOCKS * 4096L)
+        cluster = LAB ? TwoNodeCluster.startInLab(assembly, WORK_DIR, StorageMode.SHARED_FILE, DISK_BLOCKS * 4096L)
                 : TwoNodeCluster.start(assembly, WORK_DIR, StorageMode.SHARED_FILE, DISK_BLOCKS * 4096L);
         probe = ProbeProcess.start(cluster.network, WORK_DIR.resolve("probe.err"));
         cluster.attachClient(probe);
@@ -80,7 +80,7 @@ public class TwoNodeFailoverIT {
         long seed = seed();
         Random random = new Random(seed);
         log("two-node failover %s: %d kill points, seed %d (-Dkemari.failover.seed=%d repeats the timing)",
-                LAB ? "on two lab hosts (emulated machines; shared NBD storage)" : "of two nodes on this machine (shared file)",
+                LAB ? "on two lab hosts (emulated machines sharing one disk)" : "of two nodes on this machine (shared file)",
                 iterations, seed, seed);
         log("VM %s: %s", cluster.vmName, cluster.startVm(WORKLOAD).strip());
         cluster.awaitClientAnswer(0, LAB ? 120_000 : 20_000, "from the new VM");

@@ -48,7 +48,20 @@ final class VmDisk implements AutoCloseable {
         }
     }
 
-    private static Path zeroImage(Path image, long bytes) throws IOException {
+    /**
+     * The lab's shared disk: {@code image} is every lab host's /dev/vdc (scripts/lab/host.sh
+     * --shared-disk; made with {@link #zeroImage} before the hosts start), so the VM's disk is that
+     * device on whichever host runs it.
+     */
+    static VmDisk labSharedDisk(Path image) {
+        return new VmDisk(StorageMode.SHARED_FILE, LAB_SHARED_DEVICE, image, null);
+    }
+
+    /** The shared disk as a lab host's kernel names it (its third virtio disk, after root and distribution). */
+    static final String LAB_SHARED_DEVICE = "/dev/vdc";
+
+    /** A sparse all-zero image of {@code bytes} at {@code image} (made, or emptied). */
+    static Path zeroImage(Path image, long bytes) throws IOException {
         Files.createDirectories(image.getParent());
         try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
             f.setLength(0);
