@@ -100,7 +100,7 @@ public class TwoNodeFailoverIT {
             assertNull(context + ": acknowledged write lost", GuestDiskPattern.verifySequentialWhileWritten(
                     cluster.currentDiskImage(), DISK_BLOCKS, probe.latest().diskWritesAcked()));
             outages.add(seen.outageMicros());
-            log("%2d %s killed after %4d ms (JVM gone in %.1f ms, VM listed running on %s after %.1f ms): %s;"
+            log("%2d %s killed after %4d ms (" + (LAB ? "QEMU" : "JVM") + " gone in %.1f ms, VM listed running on %s after %.1f ms): %s;"
                     + " client outage %6.1f ms (%d requests unanswered), rounds %d -> %d,"
                     + " disk writes acked %d -> %d, %d/%d replies before/after", i, roles, protectedMillis,
                     takeover.killDurationMicros() / 1000.0, takeover.survivor(), takeover.runningAfterMicros() / 1000.0,
