@@ -9,7 +9,7 @@
 # outside both nodes, then removes everything it made (nodes, namespaces, bridges, TAPs).
 # DEMO_SECONDS=<n> keeps the VM protected longer before the kill (default 3).
 # DEMO_STORAGE=shared-file|nbd|replicated chooses the VM's disk (default shared-file; nbd on the lab,
-# where shared-file is one image that is both hosts' disk and replicated is not available).
+# where shared-file is one image that is both hosts' disk and replicated uses each host's own disk).
 # Each node gets a console user with a random password that exists only in its unpacked copy.
 # Needs root (TAP, bridge, network namespaces); where /dev/kvm is missing it runs on the lab.
 set -euo pipefail

@@ -5,7 +5,8 @@
 # QEMU killed 10 times; ~10-20 min, docs/lab.md); with /dev/kvm, the KVM tests and the two-node
 # tests on this machine (TwoNodeFailoverIT, TcpFailoverIT, NetworkFailurePathsIT: nodes in network
 # namespaces, their JVMs killed); without it the KVM tests inside a lab box, and those three on lab
-# hosts (TwoNodeFailoverIT and TcpFailoverIT's shared-file run, 5 host deaths each); the Xen rig.
+# hosts (TwoNodeFailoverIT, TcpFailoverIT's shared-file and replicated runs: 5 host deaths each);
+# the Xen rig.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$KEMARI_HOME"

@@ -5,7 +5,7 @@
 #   host.sh --name N --work DIR --dist KEMARI.tar.gz --repl-tap TAP --repl ADDR/PREFIX
 #           --svc-tap TAP --svc ADDR/PREFIX [--user U --password P] [--mem MiB] [--cpus N]
 #           [--heap SIZE] [--vm-tap NAME] [--cfg PID/key=value]... [--snapshots DIR | --no-snapshot]
-#           [--node-timeout S] [--shared-disk FILE]
+#           [--node-timeout S] [--shared-disk FILE | --own-disk FILE]
 #
 # The TAPs must exist (the caller makes them, usually in a network namespace, and runs this
 # script with `ip netns exec`). NIC 1 (TAP --repl-tap) is the replication link: the node's SSH
@@ -20,7 +20,8 @@
 # --shared-disk FILE: the raw image FILE is the box's /dev/vdc, read-write and unlocked, so several
 # hosts given the same FILE share one disk, as hosts share a SAN LUN (a VM's "shared file" disk is
 # then /dev/vdc on every host). Each life drops the box's page cache when it starts, so a restored
-# box reads what the disk holds now, not what it cached when it was saved.
+# box reads what the disk holds now, not what it cached when it was saved. --own-disk FILE: the
+# same /dev/vdc, but the host's alone (locked): its local disk, e.g. for a replicated VM disk.
 # DIR/karaf.log is the node's karaf.log (appended to by every life of the host).
 # Snapshots (default on, in target/lab/snapshots or LAB_SNAPSHOTS): the first life of a host
 # (same name, addresses, distribution, image, memory, ...) boots and saves the whole machine when
@@ -31,7 +32,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 LAB="$ROOT/target/lab"
 
-name="" work="" dist="" repl_tap="" svc_tap="" repl="" svc="" user="" password="" vm_tap="ktap0" cfg="" shared_disk=""
+name="" work="" dist="" repl_tap="" svc_tap="" repl="" svc="" user="" password="" vm_tap="ktap0" cfg="" extra_disk="" disk_lock=off
 mem="${LAB_MEM:-1536}" cpus="${LAB_CPUS:-2}" heap="${LAB_HEAP:-256m}" node_timeout="${LAB_NODE_TIMEOUT:-900}"
 snapshots="${LAB_SNAPSHOTS:-$LAB/snapshots}"
 while (($#)); do
@@ -40,10 +41,11 @@ while (($#)); do
     --repl-tap) repl_tap=$2 ;; --svc-tap) svc_tap=$2 ;; --repl) repl=$2 ;; --svc) svc=$2 ;;
     --user) user=$2 ;; --password) password=$2 ;; --mem) mem=$2 ;; --cpus) cpus=$2 ;; --heap) heap=$2 ;;
     --snapshots) snapshots=$2 ;; --no-snapshot) snapshots=""; shift; continue ;;
-    --node-timeout) node_timeout=$2 ;; --vm-tap) vm_tap=$2 ;; --shared-disk) shared_disk=$2 ;;
+    --node-timeout) node_timeout=$2 ;; --vm-tap) vm_tap=$2 ;; --shared-disk) extra_disk=$2 disk_lock=off ;;
+    --own-disk) extra_disk=$2 disk_lock=on ;;
     --cfg) case "$2" in */*=*) ;; *) echo "lab-host: FAIL: --cfg PID/key=value" >&2; exit 2 ;; esac
            cfg+="${cfg:+,}$2" ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "lab-host: FAIL: unknown argument $1 (--help)" >&2; exit 2 ;;
   esac
   shift 2 || { echo "lab-host: FAIL: $1 needs a value" >&2; exit 2; }
@@ -59,10 +61,10 @@ command -v python3 >/dev/null || fail "python3 is missing (bash scripts/lab/setu
 for t in "$repl_tap" ${svc_tap:+"$svc_tap"}; do
   [ -e "/sys/class/net/$t" ] || fail "TAP $t does not exist here (network namespace: $(ip netns identify $$ 2>/dev/null | grep . || echo 'the root one'))"
 done
-if [ -n "$shared_disk" ]; then
-  [ -f "$shared_disk" ] || fail "no shared disk image at $shared_disk"
-  case "$shared_disk" in *,*) fail "--shared-disk: a path without commas, please (QEMU option syntax)" ;; esac
-  shared_disk="$(cd "$(dirname "$shared_disk")" && pwd)/$(basename "$shared_disk")"
+if [ -n "$extra_disk" ]; then
+  [ -f "$extra_disk" ] || fail "no disk image at $extra_disk (--shared-disk/--own-disk)"
+  case "$extra_disk" in *,*) fail "--shared-disk/--own-disk: a path without commas, please (QEMU option syntax)" ;; esac
+  extra_disk="$(cd "$(dirname "$extra_disk")" && pwd)/$(basename "$extra_disk")"
 fi
 mkdir -p "$work" "$LAB"
 work="$(cd "$work" && pwd)"
@@ -102,8 +104,9 @@ qemu=("$qemu_bin" -L "$Q/usr/share/qemu" -L "$Q/usr/share/seabios" -name "lab-$n
   -drive "file=$dist_tar,format=raw,if=virtio,readonly=on"
   -netdev "tap,id=repl,ifname=$repl_tap,script=no,downscript=no" -device "virtio-net-pci,netdev=repl,mac=$repl_mac,romfile=")
 [ -n "$svc_tap" ] && qemu+=(-netdev "tap,id=svc,ifname=$svc_tap,script=no,downscript=no" -device "virtio-net-pci,netdev=svc,mac=$svc_mac,romfile=")
-# if=virtio like the others, so it comes after them (/dev/vdc); unlocked, as the other hosts have it open too
-[ -n "$shared_disk" ] && qemu+=(-drive "file=$shared_disk,format=raw,if=virtio,file.locking=off")
+# if=virtio like the others, so it comes after them (/dev/vdc); a shared one unlocked, as the other
+# hosts have it open too
+[ -n "$extra_disk" ] && qemu+=(-drive "file=$extra_disk,format=raw,if=virtio,file.locking=$disk_lock")
 qemu+=(-kernel "$img/vmlinuz" -initrd "$img/initrd.gz" -append "$cmdline")
 
 rm -f "$work/kick.sock" "$work/qmp.sock"
@@ -113,7 +116,7 @@ if [ -n "$snapshots" ]; then
   # needs to match on restore.
   # (the command line without what differs between lives: work folder, TAPs)
   key=$( { cat "$img/inputs" "$Q/ok"; echo "$dist_sum mapped-ram"; printf '%s\n' "${qemu[@]}" \
-           | sed -e "s|$work|WORK|g" -e "s|ifname=[^,]*|ifname=TAP|" -e "s|file=${shared_disk:-/nonexistent},|file=SHARED,|"; } \
+           | sed -e "s|$work|WORK|g" -e "s|ifname=[^,]*|ifname=TAP|" -e "s|file=${extra_disk:-/nonexistent},|file=SHARED,|"; } \
            | sha256sum | cut -c1-16)
   mkdir -p "$snapshots"
   snap="$snapshots/$name-$key.mig"

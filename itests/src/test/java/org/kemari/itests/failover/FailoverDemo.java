@@ -57,10 +57,6 @@ public final class FailoverDemo {
     }
 
     private static TwoNodeCluster startLab(Path assembly, Path workDir, StorageMode storage) throws IOException, InterruptedException {
-        if (storage == StorageMode.REPLICATED) {
-            detail("(the lab's hosts keep their own disks inside themselves: the VM's disk is on an nbd-server, not replicated)");
-            storage = StorageMode.SHARED_NBD;
-        }
         say("Starting two emulated hosts a and b (QEMU machines with their own kernel, nested KVM and a Kemari node each),"
                 + " a switch with the service network and the replication link, a client; the first start of a host boots it"
                 + " (minutes under emulation), later ones restore its saved state (docs/lab.md)");

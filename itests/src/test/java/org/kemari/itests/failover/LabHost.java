@@ -114,10 +114,15 @@ final class LabHost implements FailoverNode {
                 pid(), w.replicationAddress(), w.replicationTap(), w.serviceTap(), network.tap, consoleAddress(), standbyAddress(), work);
     }
 
+    /** The folder of this host's own disk image (its /dev/vdc), when it was given one (host.sh --own-disk). */
     @Override
     public Path ownDisks() {
-        throw new UnsupportedOperationException(name + " is an emulated host: its local disks are inside the machine;"
-                + " the lab uses shared NBD storage");
+        int i = extraArgs.indexOf("--own-disk");
+        if (i < 0 || i + 1 >= extraArgs.size()) {
+            throw new UnsupportedOperationException(name + " is an emulated host started without --own-disk: its local"
+                    + " disks are inside the machine");
+        }
+        return Path.of(extraArgs.get(i + 1)).getParent();
     }
 
     @Override

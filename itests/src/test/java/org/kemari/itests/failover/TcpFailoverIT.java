@@ -32,9 +32,9 @@ import org.junit.runners.Parameterized;
  *
  * <p>Parameterised by storage mode: {@code -Dkemari.failover.storage=shared-file,nbd,replicated}
  * (the default: all three). Where this machine has no usable /dev/kvm (or {@code -Dkemari.lab=true})
- * the two hosts are lab hosts (docs/lab.md): the default is then shared-file only, one raw image
- * that is both hosts' /dev/vdc, with 5 kill points (a host's life costs about a minute there);
- * LabFailoverIT is the NBD run on the lab, and the lab has no replicated storage.
+ * the two hosts are lab hosts (docs/lab.md): the default is then shared-file (one raw image that
+ * is both hosts' /dev/vdc) and replicated (each host's own image as its /dev/vdc), with 5 kill
+ * points each (a host's life costs about a minute there); LabFailoverIT is the NBD run on the lab.
  * {@code -Dkemari.tcp.iterations=N} kill points per mode (default 10),
  * {@code -Dkemari.failover.seed=S} repeats a run's timing. The guest's log holds 32768 PUTs, about
  * 7 minutes of the client's traffic (some 50 kill points); past that PUTs get {@code ERR log full}
@@ -56,10 +56,10 @@ public class TcpFailoverIT {
 
     @Parameterized.Parameters(name = "{0}")
     public static List<Object[]> storageModes() {
-        // In the lab, NBD is LabFailoverIT's run, and a host's own disks (replicated) are inside it.
+        // In the lab, NBD is LabFailoverIT's run.
         String modes = System.getProperty("kemari.failover.storage", "");
         if (modes.isBlank()) {
-            modes = LAB ? "shared-file" : "shared-file,nbd,replicated";
+            modes = LAB ? "shared-file,replicated" : "shared-file,nbd,replicated";
         }
         return Arrays.stream(modes.split(","))
                 .filter(s -> !s.isBlank()).map(s -> new Object[] {StorageMode.byLabel(s)}).toList();
@@ -82,8 +82,6 @@ public class TcpFailoverIT {
     public void setUp() throws Exception {
         String noNetwork = FailoverNetwork.unavailableBecause();
         assumeTrue("TCP failover test skipped: " + noNetwork, noNetwork == null);
-        assumeTrue("TCP failover test with replicated storage skipped: lab hosts have no replicated storage (their own"
-                + " disks are inside them)", !(LAB && storage == StorageMode.REPLICATED));
         Path assembly = Path.of(System.getProperty("kemari.assembly", ""));
         assumeTrue("TCP failover test skipped: no distribution (kemari.assembly)", Files.isRegularFile(assembly));
         assumeTrue("TCP failover test with NBD storage skipped: nbd-server is not installed (scripts/setup.sh)",

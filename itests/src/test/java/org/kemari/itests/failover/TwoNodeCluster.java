@@ -62,27 +62,35 @@ final class TwoNodeCluster implements AutoCloseable {
     }
 
     /**
-     * On the lab with the VM's disk on an nbd-server ({@code nbd}) or on one raw image both hosts
+     * On the lab with the VM's disk on an nbd-server ({@code nbd}), on one raw image both hosts
      * have as their disk /dev/vdc ({@code shared-file}: a shared LUN; scripts/lab/host.sh
-     * --shared-disk). The lab has no replicated storage: a host's own disks are inside it.
+     * --shared-disk), or replicated between the hosts' own disks, each host's own image as its
+     * /dev/vdc ({@code replicated}; host.sh --own-disk, under {@code own-disks/<host>/}).
      */
     static TwoNodeCluster startInLab(Path assembly, Path workDir, StorageMode storage, long diskBytes)
             throws IOException, InterruptedException {
-        if (storage == StorageMode.REPLICATED) {
-            throw new IllegalArgumentException("the lab has no replicated storage: a host's own disks are inside it");
-        }
         Path hosts = workDir.resolve("hosts");
         Path sharedImage = workDir.resolve("shared").resolve(LAB_SHARED_IMAGE);
-        List<String> hostArgs = storage == StorageMode.SHARED_FILE ? List.of("--shared-disk", sharedImage.toString()) : List.of();
-        DiskFactory disks = storage == StorageMode.SHARED_FILE
-                ? cluster -> VmDisk.labSharedDisk(sharedImage)
-                : cluster -> VmDisk.create(storage, cluster.vmName, diskBytes, workDir, cluster.network, cluster.primary,
-                        cluster.localDisks);
+        Path ownDisks = workDir.resolve("own-disks");
+        DiskFactory disks = switch (storage) {
+            case SHARED_FILE -> cluster -> VmDisk.labSharedDisk(sharedImage);
+            case REPLICATED -> cluster -> VmDisk.labReplicatedDisk();
+            case SHARED_NBD -> cluster -> VmDisk.create(storage, cluster.vmName, diskBytes, workDir, cluster.network,
+                    cluster.primary, cluster.localDisks);
+        };
         TwoNodeCluster cluster = start(workDir, () -> FailoverNetwork.createLab(List.of("a", "b")), disks,
-                (network, name) -> new LabHost(network, name, assembly, hosts.resolve(name), hostArgs),
-                () -> {
+                (network, name) -> new LabHost(network, name, assembly, hosts.resolve(name), switch (storage) {
+                    case SHARED_FILE -> List.of("--shared-disk", sharedImage.toString());
+                    case REPLICATED -> List.of("--own-disk", ownDisks.resolve(name).resolve(VmDisk.LAB_DEVICE_NAME).toString());
+                    case SHARED_NBD -> List.of();
+                }),
+                () -> { // host.sh wants the images before the hosts start
                     if (storage == StorageMode.SHARED_FILE) {
-                        VmDisk.zeroImage(sharedImage, diskBytes); // host.sh wants it before the hosts start
+                        VmDisk.zeroImage(sharedImage, diskBytes);
+                    } else if (storage == StorageMode.REPLICATED) {
+                        for (String name : List.of("a", "b")) {
+                            VmDisk.zeroImage(ownDisks.resolve(name).resolve(VmDisk.LAB_DEVICE_NAME), diskBytes);
+                        }
                     }
                 });
         cluster.takeoverTimeoutMillis = LAB_TAKEOVER_TIMEOUT_MILLIS;

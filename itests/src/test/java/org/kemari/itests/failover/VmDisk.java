@@ -57,8 +57,18 @@ final class VmDisk implements AutoCloseable {
         return new VmDisk(StorageMode.SHARED_FILE, LAB_SHARED_DEVICE, image, null);
     }
 
-    /** The shared disk as a lab host's kernel names it (its third virtio disk, after root and distribution). */
-    static final String LAB_SHARED_DEVICE = "/dev/vdc";
+    /**
+     * The lab's replicated disk: each host's own image is its /dev/vdc (scripts/lab/host.sh
+     * --own-disk, a file named {@link #LAB_DEVICE_NAME} in {@link FailoverNode#ownDisks()}), the
+     * standby's copy is its own /dev/vdc (the same path), kept equal by the epoch stream.
+     */
+    static VmDisk labReplicatedDisk() {
+        return new VmDisk(StorageMode.REPLICATED, "replicated:" + LAB_SHARED_DEVICE, null, null);
+    }
+
+    /** The lab's extra disk as a host's kernel names it (its third virtio disk, after root and distribution). */
+    static final String LAB_DEVICE_NAME = "vdc";
+    static final String LAB_SHARED_DEVICE = "/dev/" + LAB_DEVICE_NAME;
 
     /** A sparse all-zero image of {@code bytes} at {@code image} (made, or emptied). */
     static Path zeroImage(Path image, long bytes) throws IOException {

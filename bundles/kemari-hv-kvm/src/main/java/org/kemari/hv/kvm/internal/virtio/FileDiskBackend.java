@@ -96,12 +96,15 @@ public final class FileDiskBackend implements DiskBackend {
         return "file " + path + (readOnly ? " (read-only)" : writeThrough ? " (write-through)" : "");
     }
 
+    /** Closes the image; a writable one is flushed first, so a stopped VM's writes are on its disk. */
     @Override
     public void close() {
-        try {
-            channel.close();
+        try (channel) {
+            if (!readOnly) {
+                channel.force(false);
+            }
         } catch (IOException e) {
-            LOG.warn("closing disk image {} failed", path, e);
+            LOG.warn("flushing or closing disk image {} failed", path, e);
         }
     }
 }
