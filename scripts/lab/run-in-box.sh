@@ -94,7 +94,6 @@ job="$OUT/job.sh"
     echo "  break"
     echo "done"
     echo "[ \$r = 0 ] && [ \$failed = 0 ] || rc=1"
-    modules_run=$((${modules_run:-0} + 1))
   done
   echo "exit \$rc"
 } > "$job"

@@ -54,7 +54,7 @@ final class VmDisk implements AutoCloseable {
      * device on whichever host runs it.
      */
     static VmDisk labSharedDisk(Path image) {
-        return new VmDisk(StorageMode.SHARED_FILE, LAB_SHARED_DEVICE, image, null);
+        return new VmDisk(StorageMode.SHARED_FILE, LAB_DEVICE, image, null);
     }
 
     /**
@@ -63,12 +63,12 @@ final class VmDisk implements AutoCloseable {
      * standby's copy is its own /dev/vdc (the same path), kept equal by the epoch stream.
      */
     static VmDisk labReplicatedDisk() {
-        return new VmDisk(StorageMode.REPLICATED, "replicated:" + LAB_SHARED_DEVICE, null, null);
+        return new VmDisk(StorageMode.REPLICATED, "replicated:" + LAB_DEVICE, null, null);
     }
 
     /** The lab's extra disk as a host's kernel names it (its third virtio disk, after root and distribution). */
     static final String LAB_DEVICE_NAME = "vdc";
-    static final String LAB_SHARED_DEVICE = "/dev/" + LAB_DEVICE_NAME;
+    static final String LAB_DEVICE = "/dev/" + LAB_DEVICE_NAME;
 
     /** A sparse all-zero image of {@code bytes} at {@code image} (made, or emptied). */
     static Path zeroImage(Path image, long bytes) throws IOException {
