@@ -1,6 +1,7 @@
 package org.kemari.itests.offline;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assume.assumeTrue;
 
@@ -83,6 +84,11 @@ public class OfflineDistributionIT {
         Commands.Result probe = probe(user, password, home);
         assertEquals("the node did not answer as it should offline (its log: " + home.resolve("data/log/karaf.log") + "):\n"
                 + probe.output(), 0, probe.exitCode());
+        // Metrics over remote JMX with the node's credentials (no protection yet: an empty table of the
+        // documented columns), and a wrong password refused.
+        assertTrue(probe.output(), probe.output().contains("METRICS org.kemari.ProtectionMetricsTable rows=0 columns=[ackLatencyMicros,"
+                + " bytes, epochBytes, epochs, failovers, outputHoldMicros, outputsHeld, outputsReleased, pauseMicros, role, vm]"));
+        assertTrue(probe.output(), probe.output().contains("JMX-WRONG-PASSWORD refused"));
         try (Stream<Path> files = Files.walk(emptyHome)) {
             assertEquals("the node must need no Maven repository", List.of(), files.filter(Files::isRegularFile).toList());
         }

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
+import javax.management.openmbean.TabularData;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
@@ -22,10 +23,13 @@ import org.apache.sshd.client.session.ClientSession;
 
 /**
  * Looks at a node from outside its JVM, as an operator would: runs {@code kemari:backends} over SSH
- * and asks remote JMX whether Kemari's MBeans are registered. It runs inside the node's network
- * namespace (which has only {@code lo}) and keeps trying until the node answers or time runs out.
- * Prints {@code BACKENDS <first line>}, one {@code MBEAN <name> registered|missing} per MBean, and
- * exits 0 only if the command answered and every MBean is there.
+ * and asks remote JMX whether Kemari's MBeans are registered and what the Protection MBean's
+ * {@code Metrics} table holds; checks that JMX without the right password is refused. It runs
+ * inside the node's network namespace (which has only {@code lo}) and keeps trying until the node
+ * answers or time runs out. Prints {@code BACKENDS <first line>}, one
+ * {@code MBEAN <name> registered|missing} per MBean, {@code METRICS <table type> rows=<n>},
+ * {@code JMX-WRONG-PASSWORD refused|ACCEPTED}, and exits 0 only if the command answered, every
+ * MBean is there and a wrong password was refused.
  *
  * <p>Arguments: user, password, seconds to wait.
  */
@@ -54,7 +58,10 @@ public final class OfflineProbe {
                     System.out.println("MBEAN " + name);
                     all &= name.endsWith(" registered");
                 }
-                System.exit(all ? 0 : 1);
+                System.out.println("METRICS " + metrics(user, password));
+                boolean refused = refused(user, password + "-wrong");
+                System.out.println("JMX-WRONG-PASSWORD " + (refused ? "refused" : "ACCEPTED"));
+                System.exit(all && refused ? 0 : 1);
             } catch (IOException | RuntimeException e) {
                 lastError = e.toString();
             }
@@ -94,6 +101,29 @@ public final class OfflineProbe {
         try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(JMX_URL), env)) {
             MBeanServerConnection server = connector.getMBeanServerConnection();
             return MBEANS.stream().map(name -> name + (isRegistered(server, name) ? " registered" : " missing")).toList();
+        }
+    }
+
+    /** The Protection MBean's Metrics attribute, read as a JMX console reads it (open types). */
+    private static String metrics(String user, String password) throws IOException {
+        Map<String, Object> env = Map.of(JMXConnector.CREDENTIALS, new String[] {user, password});
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(JMX_URL), env)) {
+            TabularData table = (TabularData) connector.getMBeanServerConnection()
+                    .getAttribute(new ObjectName("org.kemari:type=Protection"), "Metrics");
+            return table.getTabularType().getTypeName() + " rows=" + table.size() + " columns="
+                    + table.getTabularType().getRowType().keySet();
+        } catch (javax.management.JMException e) {
+            throw new IllegalStateException("cannot read the Metrics attribute: " + e, e);
+        }
+    }
+
+    private static boolean refused(String user, String wrongPassword) throws IOException {
+        Map<String, Object> env = Map.of(JMXConnector.CREDENTIALS, new String[] {user, wrongPassword});
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(JMX_URL), env)) {
+            connector.getMBeanServerConnection().getMBeanCount();
+            return false;
+        } catch (SecurityException e) {
+            return true;
         }
     }
 

@@ -33,6 +33,15 @@ public interface ProtectionMBean {
      */
     boolean isStandbyListening();
 
+    /**
+     * One row per VM and role: vm, role, epochs, bytes, outputsHeld, outputsReleased, failovers,
+     * and four distributions (count, p50, p90, p99, max): pauseMicros, ackLatencyMicros,
+     * epochBytes, outputHoldMicros. See {@link ProtectionMetrics}.
+     *
+     * @since 1.2
+     */
+    TabularData getMetrics();
+
     /** VMs of this node whose standby is lost: they run without protection right now. */
     String[] getUnprotectedVms();
 

@@ -39,4 +39,14 @@ public interface ProtectionManager {
      * @since 1.1
      */
     StandbyListenerStatus standbyListener();
+
+    /**
+     * Counters and distributions of every protection relationship of this node (as {@link #list()}
+     * names them) since each started.
+     *
+     * @since 1.2
+     */
+    default List<ProtectionMetrics> metrics() {
+        return List.of();
+    }
 }

@@ -2,7 +2,7 @@ package org.kemari.command.internal;
 
 import java.util.Locale;
 
-/** Parses sizes such as {@code 64M}, {@code 1G}, {@code 4096} (bytes) for command options. */
+/** Parses sizes such as {@code 64M}, {@code 1G}, {@code 4096} (bytes) for command options, and prints them. */
 final class Sizes {
     private Sizes() {
     }
@@ -34,5 +34,20 @@ final class Sizes {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(option + ": '" + text + "' is not a size (examples: 64M, 1G, 4096)");
         }
+    }
+
+    /** {@code bytes} in the largest binary unit that keeps it at least 1, one decimal: "3.5 MiB", "812 bytes". */
+    static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " bytes";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 }

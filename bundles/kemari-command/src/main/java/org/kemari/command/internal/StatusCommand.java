@@ -7,9 +7,11 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.kemari.api.management.ProtectionManager;
+import org.kemari.api.management.ProtectionMetrics;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.management.StandbyListenerStatus;
 
@@ -24,6 +26,10 @@ public class StatusCommand implements Action {
     @Argument(index = 0, name = "vm", description = "Only this VM", required = false)
     @Completion(VmNameCompleter.class)
     String vm;
+
+    @Option(name = "-v", aliases = "--verbose", description = "Also counters and percentiles of pauses, acknowledgement"
+            + " latencies, epoch sizes and output hold times since protection started")
+    boolean verbose;
 
     PrintStream out = System.out;
 
@@ -50,6 +56,13 @@ public class StatusCommand implements Action {
             out.printf(row, s.vmName(), s.role().name().toLowerCase(), s.state().name().toLowerCase().replace('_', '-'),
                     s.peer(), s.committedEpoch(), s.epochs(), s.heldOutputs(), s.lastPauseMicros(), s.medianPauseMicros(),
                     s.message() + (s.checkpointPolicy().isEmpty() ? "" : " [" + s.checkpointPolicy() + "]"));
+        }
+        if (verbose) {
+            for (ProtectionMetrics m : protection.metrics()) {
+                if (vm == null || vm.equals(m.vmName())) {
+                    MetricsFormatter.print(m, out);
+                }
+            }
         }
         return null;
     }

@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Optional;
 
 import org.junit.Test;
+import org.kemari.api.management.Distribution;
 import org.kemari.api.management.ProtectionException;
 import org.kemari.api.management.ProtectionManager;
+import org.kemari.api.management.ProtectionMetrics;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.management.ProtectionStatus.Role;
 import org.kemari.api.management.ProtectionStatus.State;
@@ -65,6 +67,15 @@ public class ProtectionCommandsTest {
         @Override
         public StandbyListenerStatus standbyListener() {
             return listener;
+        }
+
+        @Override
+        public List<ProtectionMetrics> metrics() {
+            return List.of(new ProtectionMetrics("db", Role.STANDBY, 40, 3 << 20, 0, 0, 0, Distribution.EMPTY,
+                            Distribution.EMPTY, Distribution.EMPTY, Distribution.EMPTY),
+                    new ProtectionMetrics("web", Role.PRIMARY, 42, 5_500_000, 90, 88, 0, new Distribution(42, 180, 260, 900, 1500),
+                            new Distribution(41, 1200, 2000, 4000, 9000), new Distribution(41, 40960, 81920, 200000, 400000),
+                            Distribution.EMPTY));
         }
     };
 
@@ -152,5 +163,40 @@ public class ProtectionCommandsTest {
         s.out = out;
         s.execute();
         assertEquals("Standby: listening on 127.0.0.1:7788", output().split("\n")[0]);
+    }
+
+    @Test
+    public void verboseStatusAddsCountersAndPercentilesPerVm() {
+        StatusCommand s = new StatusCommand();
+        s.protection = manager;
+        s.out = out;
+        s.verbose = true;
+        s.vm = "web";
+        s.execute();
+        String[] lines = output().split("\n");
+        assertEquals(List.of("",
+                "web (primary): 42 epochs, 5.2 MiB sent, 90 outputs held, 88 released",
+                "  pause (µs)          p50 180  p90 260  p99 900  max 1500  (42 values)",
+                "  ack latency (µs)    p50 1200  p90 2000  p99 4000  max 9000  (41 values)",
+                "  epoch size (bytes)  p50 40960  p90 81920  p99 200000  max 400000  (41 values)",
+                "  output hold (µs)    none yet"), List.of(lines).subList(2, lines.length));
+    }
+
+    @Test
+    public void verboseStatusOfAStandbyCopy() {
+        StatusCommand s = new StatusCommand();
+        s.protection = manager;
+        s.out = out;
+        s.verbose = true;
+        s.execute();
+        assertTrue(output(), output().contains("\ndb (standby): 40 epochs committed, 3.0 MiB received, not taken over\n"));
+        assertTrue(output(), output().contains("\nweb (primary): 42 epochs"));
+    }
+
+    @Test
+    public void sizesAreReadable() {
+        assertEquals("812 bytes", Sizes.human(812));
+        assertEquals("1.0 KiB", Sizes.human(1024));
+        assertEquals("1.5 GiB", Sizes.human(3L << 29));
     }
 }

@@ -11,6 +11,7 @@ import org.kemari.api.management.ProtectionMBean;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.management.StandbyListenerStatus;
 import org.kemari.api.transport.Endpoint;
+import org.kemari.management.internal.codec.ProtectionMetricsCodec;
 import org.kemari.management.internal.codec.ProtectionStatusCodec;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -32,6 +33,11 @@ public class ProtectionMBeanImpl extends StandardMBean implements ProtectionMBea
     @Override
     public TabularData getProtections() {
         return ProtectionStatusCodec.toTable(protection.list());
+    }
+
+    @Override
+    public TabularData getMetrics() {
+        return ProtectionMetricsCodec.toTable(protection.metrics());
     }
 
     @Override

@@ -1,6 +1,8 @@
 package org.kemari.core.internal.engine;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,9 +33,14 @@ final class HeldOutputGate implements OutputGate {
     private final AtomicLong oldestWaitingSince = new AtomicLong();
     private volatile long lastCommitted = -1;
     private final AtomicLong submittedInOpenEpoch = new AtomicLong();
+    /** When the first output of each epoch with outputs still held arrived (its hold time when released). */
+    private final ConcurrentSkipListMap<Long, Long> firstSubmitByEpoch = new ConcurrentSkipListMap<>();
+    private final SessionMetrics metrics;
 
-    HeldOutputGate(String vmName, List<CheckpointDevice> devices, long firstEpoch, Runnable checkpointRequest) {
+    HeldOutputGate(String vmName, List<CheckpointDevice> devices, long firstEpoch, Runnable checkpointRequest,
+                   SessionMetrics metrics) {
         this.vmName = vmName;
+        this.metrics = metrics;
         this.devices = List.copyOf(devices);
         this.openEpoch = firstEpoch;
         this.checkpointRequest = checkpointRequest;
@@ -42,10 +49,13 @@ final class HeldOutputGate implements OutputGate {
     @Override
     public void submit(PendingOutput output) {
         long epoch = openEpoch;
+        long now = System.nanoTime();
         if (waiting.getAndIncrement() == 0) {
-            oldestWaitingSince.set(System.nanoTime());
+            oldestWaitingSince.set(now);
         }
+        firstSubmitByEpoch.putIfAbsent(epoch, now);
         submittedInOpenEpoch.incrementAndGet();
+        metrics.outputHeld();
         CheckpointDevice holder = holderOf(output);
         if (holder != null) {
             holder.hold(output, epoch);
@@ -77,6 +87,7 @@ final class HeldOutputGate implements OutputGate {
             LOG.error("VM {}: releasing a {} of device {} failed: {}", vmName, f.output().kind(), f.output().deviceId(),
                     f.cause().toString());
         }
+        released(firstSubmitByEpoch.headMap(epoch, true), outputsThrough);
         int left = waiting.addAndGet((int) -outputsThrough);
         if (left > 0) {
             oldestWaitingSince.set(System.nanoTime());
@@ -107,12 +118,22 @@ final class HeldOutputGate implements OutputGate {
             LOG.error("VM {}: releasing a {} of device {} failed: {}", vmName, f.output().kind(), f.output().deviceId(),
                     f.cause().toString());
         }
-        waiting.set(0);
+        released(firstSubmitByEpoch, waiting.getAndSet(0));
+    }
+
+    /** Counts {@code count} outputs of these epochs as released, the oldest one's hold time with them. */
+    private void released(Map<Long, Long> epochs, long count) {
+        Long oldest = epochs.values().stream().min(Long::compare).orElse(null);
+        epochs.clear();
+        if (count > 0 && oldest != null) {
+            metrics.outputsReleased(count, System.nanoTime() - oldest);
+        }
     }
 
     /** The VM is gone: nothing held may go out. */
     void discardAll() {
         unclaimed.discardAll();
+        firstSubmitByEpoch.clear();
         waiting.set(0);
     }
 }

@@ -14,6 +14,7 @@ import org.kemari.api.io.CheckpointDeviceProvider;
 import org.kemari.api.management.BackendRegistry;
 import org.kemari.api.management.ProtectionException;
 import org.kemari.api.management.ProtectionManager;
+import org.kemari.api.management.ProtectionMetrics;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.management.StandbyListenerStatus;
 import org.kemari.api.management.VmManager;
@@ -216,6 +217,18 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
             server.sessions().forEach(s -> all.add(s.status()));
         }
         all.sort(Comparator.comparing(ProtectionStatus::vmName).thenComparing(ProtectionStatus::role));
+        return all;
+    }
+
+    @Override
+    public List<ProtectionMetrics> metrics() {
+        List<ProtectionMetrics> all = new ArrayList<>();
+        primaries.values().forEach(p -> all.add(p.metrics()));
+        StandbyServer server = standbyServer;
+        if (server != null) {
+            server.sessions().forEach(s -> all.add(s.metrics()));
+        }
+        all.sort(Comparator.comparing(ProtectionMetrics::vmName).thenComparing(ProtectionMetrics::role));
         return all;
     }
 

@@ -18,6 +18,7 @@ import org.kemari.api.io.CheckpointContext;
 import org.kemari.api.io.CheckpointDeviceException;
 import org.kemari.api.io.DiskWriteOutput;
 import org.kemari.api.management.ProtectionException;
+import org.kemari.api.management.ProtectionMetrics;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.management.ProtectionStatus.Role;
 import org.kemari.api.management.ProtectionStatus.State;
@@ -61,7 +62,7 @@ final class ProtectionSession {
     private final SessionServices services;
     private final EngineSettings settings;
     private final BufferPool pool = new BufferPool();
-    private final PauseStats pauses = new PauseStats();
+    private final SessionMetrics metrics = new SessionMetrics();
     private final EpochObserver observer;
     /** When each epoch in flight was captured (resume time), by epoch modulo 64 (≥ maxEpochsInFlight). */
     private final long[] capturedAt = new long[64];
@@ -120,14 +121,13 @@ final class ProtectionSession {
 
     ProtectionStatus status() {
         Connection c = connection;
-        EpochTimings last = pauses.last();
         return new ProtectionStatus(vmName, Role.PRIMARY, state, standby.toString(),
                 c == null ? -1 : c.gate.lastCommitted(), epochsCaptured.get(), c == null ? 0 : c.gate.waiting(),
-                last == null ? 0 : last.pauseNanos() / 1000, pauses.medianMicros(), policyName, transportName, message);
+                metrics.lastPauseMicros(), metrics.medianPauseMicros(), policyName, transportName, message);
     }
 
-    PauseStats pauses() {
-        return pauses;
+    ProtectionMetrics metrics() {
+        return metrics.snapshot(vmName, epochsCaptured.get());
     }
 
     private void signal() {
@@ -239,6 +239,8 @@ final class ProtectionSession {
         private final AtomicBoolean closed = new AtomicBoolean();
         final AtomicBoolean lost = new AtomicBoolean();
         volatile long acked = -1;
+        /** Stream bytes sent before the epoch being written (epoch sizes for the metrics). */
+        private long bytesBeforeEpoch;
         volatile String refused;
         volatile Thread epochThread;
         Thread ackThread;
@@ -270,7 +272,7 @@ final class ProtectionSession {
             } catch (CheckpointDeviceException e) {
                 throw new ProtectionException(ProtectionException.Reason.VM_NOT_PROTECTABLE, e.getMessage(), e);
             }
-            gate = new HeldOutputGate(vmName, devices.active(), 0, ProtectionSession.this::signal);
+            gate = new HeldOutputGate(vmName, devices.active(), 0, ProtectionSession.this::signal, metrics);
             capturer = new EpochCapturer(vm, devices, gate);
             startAckReader();
             if (vm instanceof StreamCheckpointing streaming) {
@@ -291,7 +293,7 @@ final class ProtectionSession {
                 outputsPerEpoch.put(0L, outputs[0]);
                 // Epoch 0 is already open (pre-copy); the stop-and-copy part ends it.
                 ship(last, false);
-                pauses.record(last.timings());
+                metrics.paused(last.timings());
                 nextEpoch = 1;
                 lastCaptureNanos = last.capturedAtNanos();
                 epochsCaptured.incrementAndGet();
@@ -344,6 +346,11 @@ final class ProtectionSession {
                     lastCaptureNanos = System.nanoTime();
                     capturedAt[(int) (n & 63)] = lastCaptureNanos;
                     epochsCaptured.incrementAndGet();
+                }
+
+                @Override
+                public void sent(long n) {
+                    epochSent(n);
                 }
 
                 @Override
@@ -467,7 +474,7 @@ final class ProtectionSession {
                     nextEpoch = n + 1;
                     lastCaptureNanos = e.capturedAtNanos();
                     epochsCaptured.incrementAndGet();
-                    pauses.record(e.timings());
+                    metrics.paused(e.timings());
                     capturedAt[(int) (n & 63)] = e.capturedAtNanos();
                     observer.captured(n, e.timings(), e.pageCount(), outputWait);
                     long s0 = System.nanoTime();
@@ -564,7 +571,15 @@ final class ProtectionSession {
                 writer.diskWrite(w.deviceId(), w.offset(), w.data());
             }
             writer.endEpoch();
+            epochSent(e.number());
             pool.give(pages);
+        }
+
+        /** Epoch {@code n} is on the link: what it took of the stream since the one before. */
+        private void epochSent(long n) {
+            long total = writer.bytesSent();
+            metrics.epochSent(n, total - bytesBeforeEpoch);
+            bytesBeforeEpoch = total;
         }
 
         /** Reads acknowledgements and refusals; watches the standby's heartbeat. */
@@ -627,11 +642,11 @@ final class ProtectionSession {
         }
 
         private void acknowledged(long epoch) {
-            if (observer != EpochObserver.NONE) {
-                long now = System.nanoTime();
-                for (long k = Math.max(1, acked + 1); k <= epoch; k++) {
-                    observer.acknowledged(k, now - capturedAt[(int) (k & 63)]);
-                }
+            long now = System.nanoTime();
+            for (long k = Math.max(1, acked + 1); k <= epoch; k++) {
+                long latency = now - capturedAt[(int) (k & 63)];
+                metrics.acknowledged(latency);
+                observer.acknowledged(k, latency);
             }
             long released = 0;
             for (Map.Entry<Long, Long> entry : List.copyOf(outputsPerEpoch.entrySet())) {

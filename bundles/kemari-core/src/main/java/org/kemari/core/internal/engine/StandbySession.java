@@ -12,7 +12,9 @@ import org.kemari.api.hv.HypervisorException;
 import org.kemari.api.hv.StandbyStream;
 import org.kemari.api.hv.StreamRestoring;
 import org.kemari.api.hv.Vm;
+import org.kemari.api.management.Distribution;
 import org.kemari.api.management.ProtectionException;
+import org.kemari.api.management.ProtectionMetrics;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.management.ProtectionStatus.Role;
 import org.kemari.api.management.ProtectionStatus.State;
@@ -58,6 +60,7 @@ final class StandbySession {
     private volatile StandbyStreamReceiver receiver;
     private final ControlChannel control = new ControlChannel();
     private final AtomicLong epochs = new AtomicLong();
+    private final AtomicLong bytesReceived = new AtomicLong();
 
     private volatile State state = State.SYNCHRONIZING;
     private volatile String message = "receiving the initial copy";
@@ -152,6 +155,7 @@ final class StandbySession {
                 } else {
                     ByteBuffer frame = link.receive(DECIDE_EVERY_MILLIS);
                     if (frame != null) {
+                        bytesReceived.addAndGet(frame.remaining());
                         onFrame(frame);
                     }
                 }
@@ -478,6 +482,12 @@ final class StandbySession {
     ProtectionStatus status() {
         return new ProtectionStatus(vmName(), Role.STANDBY, state, link.peer(), committedEpoch(),
                 epochs.get(), 0, 0, 0, policyName, "", message);
+    }
+
+    ProtectionMetrics metrics() {
+        Distribution none = Distribution.EMPTY;
+        return new ProtectionMetrics(vmName(), Role.STANDBY, epochs.get(), bytesReceived.get(), 0, 0,
+                takenOver != null ? 1 : 0, none, none, none, none);
     }
 
 }

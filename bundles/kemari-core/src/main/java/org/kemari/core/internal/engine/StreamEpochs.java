@@ -33,6 +33,9 @@ final class StreamEpochs implements CheckpointStreamSink {
         /** Epoch {@code n} is about to end on the wire, closing over {@code outputs} outputs. */
         void closing(long n, long outputs);
 
+        /** Epoch {@code n} is on the wire, whole. */
+        void sent(long n);
+
         boolean ended();
     }
 
@@ -121,6 +124,7 @@ final class StreamEpochs implements CheckpointStreamSink {
                 }
                 loop.closing(epoch, closedOutputs);
                 writer.endEpoch();
+                loop.sent(epoch);
             } catch (TransportException | CheckpointDeviceException e) {
                 failure = e;
                 return false;

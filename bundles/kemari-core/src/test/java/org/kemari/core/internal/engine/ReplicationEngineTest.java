@@ -19,6 +19,7 @@ import org.kemari.api.hv.Vm;
 import org.kemari.api.hv.VmSpec;
 import org.kemari.api.hv.VmState;
 import org.kemari.api.management.ProtectionException;
+import org.kemari.api.management.ProtectionMetrics;
 import org.kemari.api.management.ProtectionStatus;
 import org.kemari.api.transport.Endpoint;
 import org.kemari.testing.ChaosProxy;
@@ -65,6 +66,10 @@ public class ReplicationEngineTest {
         EngineRig.await(() -> rig.primary.status("vm1").orElseThrow().epochs() > 50, 20_000, "50 epochs");
         long ackedOnPrimary = EngineRig.guestStatus(vm, EngineRig.DISK_WRITES_ACKED);
         assertTrue("the guest makes progress while protected: " + ackedOnPrimary, ackedOnPrimary > 10);
+        // What kemari:status -v and the MBean show: each epoch paused the guest and carried dirty pages.
+        ProtectionMetrics m = rig.primary.metrics().get(0);
+        assertTrue(m.toString(), m.pauseMicros().count() >= 50 && m.pauseMicros().p50() > 0
+                && m.epochBytes().p50() >= 4096 && m.ackLatencyMicros().count() > 0 && m.outputsReleased() > 0);
 
         // The primary dies: its VM stops dead, its link drops.
         rig.crashPrimary(vm);

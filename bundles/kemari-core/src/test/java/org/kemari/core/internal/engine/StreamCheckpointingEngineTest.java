@@ -16,8 +16,11 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.kemari.api.hv.Vm;
 import org.kemari.api.hv.VmSpec;
+import org.kemari.api.management.Distribution;
 import org.kemari.api.management.ProtectionException;
+import org.kemari.api.management.ProtectionMetrics;
 import org.kemari.api.management.ProtectionStatus;
+import org.kemari.api.management.ProtectionStatus.Role;
 import org.kemari.api.management.ProtectionStatus.State;
 import org.kemari.core.internal.BackendRegistryImpl;
 import org.kemari.core.internal.VmManagerImpl;
@@ -127,6 +130,39 @@ public class StreamCheckpointingEngineTest {
         assertTrue(backend.violations.toString(), backend.violations.isEmpty());
         long start = survivor.counter();
         EngineRig.await(() -> survivor.counter() > start + 50, 5_000, "the guest to run on at the standby");
+    }
+
+    @Test
+    public void metricsCountWhatProtectionDidOnBothNodes() throws Exception {
+        FakeStreamVm vm = (FakeStreamVm) primaryVms.start("fakestream", spec());
+        assertEquals("no protection, no metrics", List.of(), primary.metrics());
+        primary.protect("s1", standby.standbyAddress());
+        EngineRig.await(() -> vm.visible.size() >= 10 && primary.metrics().get(0).outputsReleased() >= 10, 20_000,
+                () -> "10 outputs released: " + primary.metrics());
+
+        ProtectionMetrics p = primary.metrics().get(0);
+        assertEquals(Role.PRIMARY, p.role());
+        assertTrue(p.toString(), p.epochs() >= 10);
+        // Every output is held; the released ones are at most the held ones, and all were seen by now.
+        assertTrue(p.toString(), p.outputsHeld() >= p.outputsReleased() && p.outputsReleased() >= 10);
+        // Epoch 0 is in the bytes sent but not among the epoch sizes; every later epoch is.
+        assertTrue(p.toString(), p.epochBytes().count() >= p.epochs() - 2 && p.epochBytes().p50() > 0);
+        assertTrue(p.toString(), p.bytes() > p.epochBytes().count() * p.epochBytes().p50() / 2);
+        assertTrue(p.toString(), p.ackLatencyMicros().count() >= 5 && p.ackLatencyMicros().max() > 0);
+        assertTrue(p.toString(), p.outputHoldMicros().count() >= 5 && p.outputHoldMicros().p50() > 0);
+        assertEquals(0, p.failovers());
+
+        long lastVisible = vm.hostDies();
+        primaryTcp.close();
+        vm.close();
+        EngineRig.await(() -> standby.status("s1").map(st -> st.state() == State.FAILED_OVER).orElse(false), 5_000,
+                "the standby to take over");
+        ProtectionMetrics sb = standby.metrics().stream().filter(m -> m.vmName().equals("s1")).findFirst().orElseThrow();
+        assertEquals(Role.STANDBY, sb.role());
+        assertEquals(1, sb.failovers());
+        assertTrue(sb + " vs " + p, sb.epochs() >= 10 && sb.bytes() >= p.bytes());
+        assertEquals(Distribution.EMPTY, sb.pauseMicros());
+        assertTrue(lastVisible >= 0);
     }
 
     private VmSpec replicatedSpec(Path image) {
