@@ -76,6 +76,10 @@ final class ProtectionSession {
 
     private volatile State state = State.SYNCHRONIZING;
     private volatile String message = "connecting to the standby";
+    /** The connection whose initial copy is under way, else null. */
+    private volatile Connection connecting;
+    /** The initial copy under way (its progress is the status message meanwhile), else null. */
+    private volatile InitialCopyProgress copying;
     private volatile String transportName = "";
     private volatile String policyName = "";
     private volatile boolean stopping;
@@ -104,12 +108,27 @@ final class ProtectionSession {
     void start() throws ProtectionException {
         Connection c = connect();
         connection = c;
+        if (stopping) {
+            // Unprotected while the copy ran (stop() saw no connection yet): no epochs, end it here.
+            c.endOrderly(true);
+            throw endedDuringCopy();
+        }
         c.startEpochs();
+    }
+
+    private ProtectionException endedDuringCopy() {
+        return new ProtectionException(ProtectionException.Reason.NOT_PROTECTED,
+                "protection of VM " + vmName + " was ended during its initial copy (kemari:unprotect)");
     }
 
     /** Ends protection. With {@code releaseOutputs} the VM runs on and its held output goes out. */
     void stop(boolean releaseOutputs) {
         stopping = true;
+        Connection copy = connecting;
+        if (copy != null) {
+            // The initial copy fails at its next send and cleans up after itself.
+            copy.link.close();
+        }
         Connection c = connection;
         if (c != null) {
             c.endOrderly(releaseOutputs);
@@ -121,9 +140,11 @@ final class ProtectionSession {
 
     ProtectionStatus status() {
         Connection c = connection;
+        InitialCopyProgress copy = copying;
+        String shown = state == State.SYNCHRONIZING && copy != null ? copy.describe(System.nanoTime()) : message;
         return new ProtectionStatus(vmName, Role.PRIMARY, state, standby.toString(),
                 c == null ? -1 : c.gate.lastCommitted(), epochsCaptured.get(), c == null ? 0 : c.gate.waiting(),
-                metrics.lastPauseMicros(), metrics.medianPauseMicros(), policyName, transportName, message);
+                metrics.lastPauseMicros(), metrics.medianPauseMicros(), policyName, transportName, shown);
     }
 
     ProtectionMetrics metrics() {
@@ -158,16 +179,22 @@ final class ProtectionSession {
         }
         transportName = transport.name();
         Connection c = new Connection(link);
+        copying = new InitialCopyProgress(InitialCopyProgress.expectedBytes(vm.spec()), c.writer::bytesSent, System.nanoTime());
+        connecting = c;
         try {
             c.initialSync();
             return c;
         } catch (ProtectionException e) {
+            copying = null;
             c.end(true, e.getMessage());
-            throw e;
+            throw stopping ? endedDuringCopy() : e;
         } catch (RuntimeException e) {
+            copying = null;
             c.end(true, e.toString());
-            throw new ProtectionException(ProtectionException.Reason.VM_NOT_PROTECTABLE,
+            throw stopping ? endedDuringCopy() : new ProtectionException(ProtectionException.Reason.VM_NOT_PROTECTABLE,
                     "initial copy of " + vmName + " failed: " + e, e);
+        } finally {
+            connecting = null;
         }
     }
 
@@ -200,6 +227,10 @@ final class ProtectionSession {
                 state = State.SYNCHRONIZING;
                 Connection c = connect();
                 connection = c;
+                if (stopping) {
+                    c.endOrderly(true);
+                    return;
+                }
                 c.startEpochs();
                 LOG.info("VM {} is protected again by standby {}", vmName, standby);
                 return;
@@ -302,6 +333,7 @@ final class ProtectionSession {
                         vmName, standby, pages + last.pageCount(), (pages + last.pageCount()) >> 8,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), last.timings().pauseNanos() / 1000);
                 message = "protected by " + standby;
+                copying = null;
                 state = State.PROTECTED;
             } catch (TransportException e) {
                 // A refusing standby sends REFUSE and closes the link; our send may notice the close
@@ -365,6 +397,7 @@ final class ProtectionSession {
             LOG.info("VM {} is protected by standby {}: the backend's initial copy and first checkpoint in {} ms",
                     vmName, standby, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             message = "protected by " + standby + " (backend checkpoint stream)";
+            copying = null;
             state = State.PROTECTED;
         }
 

@@ -34,7 +34,8 @@ public final class EpochStreamWriter {
     private long epoch = -1;
     private long epochPages;
     private long framesSent;
-    private long bytesSent;
+    /** Read by other threads (progress of the initial copy). */
+    private volatile long bytesSent;
 
     /**
      * @param sink where frames go ({@code link::send})

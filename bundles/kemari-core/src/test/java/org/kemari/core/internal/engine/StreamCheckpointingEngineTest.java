@@ -238,6 +238,47 @@ public class StreamCheckpointingEngineTest {
         assertCopyHoldsExactlyTheCommittedWrites(copy, applied);
     }
 
+    @Test
+    public void theInitialCopysProgressIsTheStatusAndUnprotectStopsTheCopy() throws Exception {
+        primary.addDeviceProvider(new DiskCheckpointDeviceProvider());
+        Path image = tmp.newFile("vm.img").toPath();
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(32 << 20);
+        }
+        primaryVms.start("fakestream", replicatedSpec(image));
+        try (ChaosProxy slowLink = ChaosProxy.start(standbyPort)) {
+            // About 3 MiB/s: the 33 MiB copy takes ~10 s.
+            slowLink.toTarget().delayMillis(20);
+            java.util.concurrent.CompletableFuture<ProtectionStatus> protect = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return primary.protect("s1", new Endpoint("127.0.0.1", slowLink.port()));
+                } catch (ProtectionException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            String progress = "initial copy: (\\d+\\.\\d) of about 33\\.0 MiB sent \\((\\d+) %\\), [\\d.]+ MiB/s, about \\d+ s left";
+            EngineRig.await(() -> primary.status("s1").map(st -> st.state() == State.SYNCHRONIZING
+                    && st.message().matches(progress) && !st.message().startsWith("initial copy: 0.0")).orElse(false), 10_000,
+                    () -> "the copy's progress in the status: " + primary.status("s1"));
+            String first = primary.status("s1").orElseThrow().message();
+            EngineRig.await(() -> !primary.status("s1").orElseThrow().message().equals(first), 5_000,
+                    () -> "the progress to move on from " + first);
+
+            primary.unprotect("s1");
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> protect.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            ProtectionException why = (ProtectionException) e.getCause();
+            assertEquals(ProtectionException.Reason.NOT_PROTECTED, why.reason());
+            assertEquals("protection of VM s1 was ended during its initial copy (kemari:unprotect)", why.getMessage());
+        }
+        assertTrue("nothing protected any more", primary.status("s1").isEmpty());
+        // The standby never had a committed copy: it drops the session and starts nothing.
+        EngineRig.await(() -> standby.list().stream().noneMatch(st -> st.state() == State.SYNCHRONIZING), 10_000,
+                () -> "the standby to drop the half copy: " + standby.list());
+        assertTrue("no copy runs on the standby", standbyVms.list().isEmpty());
+        assertTrue("the VM runs on at the primary", primaryVms.find("s1").orElseThrow().state() == org.kemari.api.hv.VmState.RUNNING);
+    }
+
     /** Slots up to the checkpoint the copy runs from hold the primary's writes; later ones never do. */
     private static void assertCopyHoldsExactlyTheCommittedWrites(byte[] copy, long applied) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(copy);
