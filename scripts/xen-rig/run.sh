@@ -29,6 +29,7 @@ if [ "${XEN_RIG_INNER:-0}" != 1 ]; then
   attempts="${XEN_RIG_ATTEMPTS:-6}"
   budget="${XEN_RIG_BUDGET:-3000}"
   first_start=$(date +%s)
+  rm -f "$WORK"/rig-lines-attempt-*.txt "$WORK"/last-run-attempt-*.log
   for ((a = 1; a <= attempts; a++)); do
     if ((a > 1 && $(date +%s) - first_start + TIMEOUT + 120 > budget)); then
       say "no time for attempt $a within XEN_RIG_BUDGET=${budget}s"
@@ -42,7 +43,13 @@ if [ "${XEN_RIG_INNER:-0}" != 1 ]; then
     cp "$LOG" "$WORK/last-run-attempt-$a.log" 2>/dev/null || true
     ((a == attempts)) || say "attempt $a of $attempts FAILED; running the rig again"
   done
-  say "FAIL in all $((a > attempts ? attempts : a - 1)) attempts"
+  say "FAIL in all $((a > attempts ? attempts : a - 1)) attempts; what failed in each:"
+  for f in "$WORK"/rig-lines-attempt-*.txt; do
+    [ -f "$f" ] || continue
+    n=${f##*-attempt-}; n=${n%.txt}
+    grep -E '^RIG-CHECK [^ ]* FAIL' "$f" | cut -c1-400 | sed "s/^/xen-rig: attempt $n: /" \
+      || echo "xen-rig: attempt $n: no failed check named (log: $WORK/last-run-attempt-$n.log)"
+  done
   exit 1
 fi
 
@@ -172,5 +179,9 @@ if grep -q '^RIG-JAVA PASS' "$WORK/rig-lines.txt" && grep -q '^RIG-ENGINE PASS' 
   say "PASS: $checks checks passed (QEMU run ${boot_secs}s, total ${total}s)"
   exit 0
 fi
+# The verdict's reasons last, where a reader of only the output's tail (CI) sees them.
+echo "----- why the rig failed -----"
+grep -E '^RIG-CHECK [^ ]* FAIL|^RIG-(JAVA|ENGINE) FAIL|^RIG: (guest did not boot|.*timed out)' "$WORK/rig-lines.txt" | cut -c1-600 \
+  || echo "(no failed check named: the Java programs did not report; see $LOG)"
 say "FAIL: $failed of $checks checks failed$(grep -q '^RIG-JAVA' "$WORK/rig-lines.txt" || echo ', the Java program did not finish') (QEMU run ${boot_secs}s, total ${total}s)"
 exit 1

@@ -144,7 +144,8 @@ final class StandbySession {
         long initialCopyDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(env.initialSyncTimeoutMillis());
         while (!stopping) {
             if (state == State.SYNCHRONIZING && linkUp && System.nanoTime() - initialCopyDeadline > 0) {
-                String why = "the initial copy was not complete within " + env.initialSyncTimeoutMillis() + " ms";
+                String why = "the initial copy was not complete within " + env.initialSyncTimeoutMillis()
+                        + " ms (the standby's initialSyncTimeoutMillis)";
                 refuse(new Refuse(RefuseReason.STANDBY_FAILURE, StreamVersion.MAJOR, StreamVersion.MINOR, why), why);
                 return;
             }

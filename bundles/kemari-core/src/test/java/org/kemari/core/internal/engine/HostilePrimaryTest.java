@@ -189,7 +189,7 @@ public class HostilePrimaryTest {
             StreamRecord reply = exchange(link, WireStream.frames(WireStream.header(VM, 0),
                     List.of(WireStream.vmSpec(StandbyNode.BACKEND, spec(1 << 20, List.of()))), 0));
             assertTrue("expected a REFUSE, got " + reply, reply instanceof Refuse);
-            assertTrue(((Refuse) reply).text(), ((Refuse) reply).text().contains("the initial copy was not complete within 300 ms"));
+            assertTrue(((Refuse) reply).text(), ((Refuse) reply).text().contains("the initial copy was not complete within 300 ms (the standby's initialSyncTimeoutMillis)"));
         }
         assertAValidPrimaryIsStillAccepted();
     }

@@ -72,8 +72,10 @@ public final class XenEngineRigMain {
                 "initialSyncTimeoutMillis", 600_000L, "connectTimeoutMillis", 10_000L)));
         ProtectionManagerImpl standby = new ProtectionManagerImpl(standbyVms, registry(), standbyTcp,
                 new EventDrivenCheckpointPolicy(), new HeartbeatTimeoutFailoverPolicy(4000));
+        // Both sides allow the initial copy 10 min: under nested TCG and -Xint it took 47 s on an idle
+        // machine and over 120 s (the default) on a busy one.
         standby.apply(config(Map.of("standby_listen", "127.0.0.1:0", "standby_dataDir", "/tmp",
-                "standby_replicatedDiskRoot", replicaRoot.toString())));
+                "standby_replicatedDiskRoot", replicaRoot.toString(), "initialSyncTimeoutMillis", 600_000L)));
         try {
             await(() -> standby.standbyAddress() != null, 30_000);
             VmSpec spec = new VmSpec(name, 128L << 20, 1, "xl:" + name, List.of(new VmSpec.DiskSpec("xvdb", "replicated:" + image, false)),
