@@ -3,7 +3,6 @@ package org.kemari.transport.tcp.internal;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.zip.CRC32C;
 
 import org.kemari.api.transport.TransportException;
@@ -18,13 +17,13 @@ final class FrameReader implements Runnable {
     /** Payload is read in slices of this size so the JDK's temporary direct buffers stay small. */
     private static final int READ_SLICE = 256 << 10;
 
-    private final SocketChannel channel;
+    private final LinkIo channel;
     private final TcpReplicationLink link;
     private final FrameQueue queue;
     private final int maxFrameBytes;
     private final ByteBuffer header = ByteBuffer.allocateDirect(FrameHeader.SIZE);
 
-    FrameReader(SocketChannel channel, TcpReplicationLink link, FrameQueue queue, int maxFrameBytes) {
+    FrameReader(LinkIo channel, TcpReplicationLink link, FrameQueue queue, int maxFrameBytes) {
         this.channel = channel;
         this.link = link;
         this.queue = queue;

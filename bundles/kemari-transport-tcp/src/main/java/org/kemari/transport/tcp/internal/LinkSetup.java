@@ -37,14 +37,11 @@ final class LinkSetup {
      *
      * @param timeoutReason what a silent or vanished peer means on this side
      */
-    static Handshake exchange(SocketChannel channel, Handshake ours, String peer, int timeoutMillis,
+    static Handshake exchange(LinkIo channel, Handshake ours, String peer, int timeoutMillis,
             Reason timeoutReason) throws TransportException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
-            ByteBuffer hello = ours.encode();
-            while (hello.hasRemaining()) {
-                channel.write(hello);
-            }
+            channel.writeFully(new ByteBuffer[] {ours.encode()});
             byte[] theirs = new byte[Handshake.SIZE];
             readFully(channel.socket(), theirs, deadline);
             channel.socket().setSoTimeout(0);
@@ -55,6 +52,11 @@ final class LinkSetup {
         } catch (EOFException e) {
             throw new TransportException(timeoutReason, peer + " closed the connection during the handshake", e);
         } catch (IOException e) {
+            if (channel instanceof TlsLinkIo) {
+                // TLS 1.3: the client finishes its handshake before the server has judged its
+                // certificate; a refusal arrives here, at the first read or write after it.
+                throw new TransportException(timeoutReason, "TLS handshake with " + peer + " failed: " + TlsContext.why(e), e);
+            }
             throw new TransportException(timeoutReason, "handshake with " + peer + " failed: " + e.getMessage(), e);
         }
     }

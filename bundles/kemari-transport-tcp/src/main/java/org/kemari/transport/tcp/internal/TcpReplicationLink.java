@@ -3,7 +3,6 @@ package org.kemari.transport.tcp.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,7 +29,7 @@ final class TcpReplicationLink implements ReplicationLink {
     /** How long close() lets an orderly CLOSE frame take before it just drops the connection. */
     private static final long CLOSE_FRAME_GRACE_MILLIS = 200;
 
-    private final SocketChannel channel;
+    private final LinkIo channel;
     private final String peer;
     private final int ownMaxFrame;
     private final int peerMaxFrame;
@@ -50,7 +49,7 @@ final class TcpReplicationLink implements ReplicationLink {
     private volatile long lastSentNanos = System.nanoTime();
     private volatile boolean consumerBehind;
 
-    TcpReplicationLink(SocketChannel channel, String peer, TcpSettings settings, Handshake peerHello,
+    TcpReplicationLink(LinkIo channel, String peer, TcpSettings settings, Handshake peerHello,
             boolean accepted, Consumer<TcpReplicationLink> onClosed) {
         this.channel = channel;
         this.accepted = accepted;
@@ -305,13 +304,7 @@ final class TcpReplicationLink implements ReplicationLink {
     }
 
     private void writeFully(ByteBuffer[] srcs) throws IOException {
-        int first = 0;
-        while (first < srcs.length) {
-            channel.write(srcs, first, srcs.length - first);
-            while (first < srcs.length && !srcs[first].hasRemaining()) {
-                first++;
-            }
-        }
+        channel.writeFully(srcs);
         lastSentNanos = System.nanoTime();
     }
 

@@ -47,6 +47,8 @@ public final class TcpTransport implements Transport, AutoCloseable {
 
     private final TcpSettings settings;
     private final Handshake hello;
+    /** TLS for every link, or null for plain TCP. */
+    private final TlsContext tls;
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
 
     /** DS activation; an invalid configuration fails it with IllegalArgumentException. */
@@ -61,9 +63,15 @@ public final class TcpTransport implements Transport, AutoCloseable {
 
     /** For tests that play a peer of another protocol version. */
     TcpTransport(TcpSettings settings, Handshake hello) {
+        this(settings, hello, null);
+    }
+
+    /** Links secured by {@code tls} (the tls transport), or plain when it is null. */
+    TcpTransport(TcpSettings settings, Handshake hello, TlsContext tls) {
         this.settings = settings;
         this.hello = hello;
-        LOG.debug("TCP transport active: {}", settings);
+        this.tls = tls;
+        LOG.debug("{} transport active: {}{}", name(), settings, tls == null ? "" : ", " + tls);
     }
 
     public TcpSettings settings() {
@@ -72,7 +80,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
 
     @Override
     public String name() {
-        return NAME;
+        return tls == null ? NAME : TlsTransport.NAME;
     }
 
     @Override
@@ -128,7 +136,7 @@ public final class TcpTransport implements Transport, AutoCloseable {
             Endpoint bound = new Endpoint(address.host(), port);
             TcpLinkListener listener = new TcpLinkListener(server, bound, this, open::remove);
             open.add(listener);
-            LOG.info("Listening for primaries on {}", bound);
+            LOG.info("Listening for primaries on {}{}", bound, tls == null ? "" : " (" + tls + ")");
             return listener.start();
         } catch (BindException e) {
             closeQuietly(server);
@@ -167,9 +175,11 @@ public final class TcpTransport implements Transport, AutoCloseable {
             throws TransportException {
         try {
             LinkSetup.configure(channel, settings);
-            Handshake theirs = LinkSetup.exchange(channel, hello, peer, settings.connectTimeoutMillis(),
+            LinkIo io = tls == null ? new PlainLinkIo(channel)
+                    : tls.secure(channel, peer, accepted, settings.connectTimeoutMillis(), failureReason);
+            Handshake theirs = LinkSetup.exchange(io, hello, peer, settings.connectTimeoutMillis(),
                     failureReason);
-            TcpReplicationLink link = new TcpReplicationLink(channel, peer, settings, theirs, accepted, open::remove);
+            TcpReplicationLink link = new TcpReplicationLink(io, peer, settings, theirs, accepted, open::remove);
             open.add(link);
             if (accepted) {
                 LOG.debug("Replication link from {} established (protocol {}, peer {})", peer, hello.version(),
