@@ -235,6 +235,9 @@ final class ProtectionSession {
                 LOG.info("VM {} is protected again by standby {}", vmName, standby);
                 return;
             } catch (ProtectionException e) {
+                if (stopping) {
+                    return; // unprotected during this copy: stop() has said so
+                }
                 message = "standby lost; reconnecting: " + e.getMessage();
                 state = State.UNPROTECTED;
                 LOG.debug("VM {}: reconnect to {} failed: {}", vmName, standby, e.getMessage());
