@@ -9,7 +9,6 @@ import static org.junit.Assert.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,69 +36,19 @@ public class TlsLinkTest extends LinkTestBase {
     @BeforeClass
     public static void makeCertificates() throws Exception {
         dir = DIR.getRoot().toPath();
+        TestCertificates certs = new TestCertificates(dir, PASSWORD);
         // A CA signs the nodes' certificates; both nodes trust the CA (as an operator would set it up).
-        run(List.of(keytool(), "-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-                "CN=Kemari test CA", "-ext", "bc:c", "-validity", "60", "-keystore", store("ca"), "-storetype", "PKCS12",
-                "-storepass", PASSWORD));
-        run(List.of(keytool(), "-exportcert", "-rfc", "-alias", "ca", "-keystore", store("ca"), "-storepass", PASSWORD,
-                "-file", dir.resolve("ca.crt").toString()));
-        signed("primary", 30, null);
-        signed("standby", 30, null);
-        signed("expired", 2, "-10d");
-        // Not signed by the CA: its own certificate only.
-        run(List.of(keytool(), "-genkeypair", "-alias", "stranger", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-                "CN=stranger", "-validity", "30", "-keystore", store("stranger"), "-storetype", "PKCS12", "-storepass", PASSWORD));
-        run(List.of(keytool(), "-exportcert", "-rfc", "-alias", "stranger", "-keystore", store("stranger"), "-storepass",
-                PASSWORD, "-file", dir.resolve("stranger.crt").toString()));
-        trust("trusts-ca", "ca");
-        trust("trusts-stranger", "stranger");
-    }
-
-    private static String store(String name) {
-        return dir.resolve(name + ".p12").toString();
-    }
-
-    /** A key pair whose certificate the CA signed, valid {@code days} from {@code startDate} (null: now). */
-    private static void signed(String name, int days, String startDate) throws Exception {
-        run(List.of(keytool(), "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-                "CN=" + name + ",O=Kemari test", "-validity", "1", "-keystore", store(name), "-storetype", "PKCS12",
-                "-storepass", PASSWORD));
-        run(List.of(keytool(), "-certreq", "-alias", name, "-keystore", store(name), "-storepass", PASSWORD, "-file",
-                dir.resolve(name + ".csr").toString()));
-        List<String> sign = new ArrayList<>(List.of(keytool(), "-gencert", "-rfc", "-alias", "ca", "-keystore", store("ca"),
-                "-storepass", PASSWORD, "-infile", dir.resolve(name + ".csr").toString(), "-outfile",
-                dir.resolve(name + ".crt").toString(), "-validity", String.valueOf(days)));
-        if (startDate != null) {
-            sign.addAll(List.of("-startdate", startDate));
-        }
-        run(sign);
-        run(List.of(keytool(), "-importcert", "-noprompt", "-trustcacerts", "-alias", "ca", "-file",
-                dir.resolve("ca.crt").toString(), "-keystore", store(name), "-storepass", PASSWORD));
-        run(List.of(keytool(), "-importcert", "-noprompt", "-alias", name, "-file", dir.resolve(name + ".crt").toString(),
-                "-keystore", store(name), "-storepass", PASSWORD));
-    }
-
-    private static void trust(String store, String... names) throws Exception {
-        for (String n : names) {
-            run(List.of(keytool(), "-importcert", "-noprompt", "-alias", n, "-file", dir.resolve(n + ".crt").toString(),
-                    "-keystore", store(store), "-storetype", "PKCS12", "-storepass", PASSWORD));
-        }
-    }
-
-    private static String keytool() {
-        return Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    }
-
-    private static void run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(cmd + ": " + out, 0, p.exitValue());
+        certs.ca();
+        certs.signed("primary", 30, null);
+        certs.signed("standby", 30, null);
+        certs.signed("expired", 2, "-10d");
+        certs.selfSigned("stranger"); // not signed by the CA
+        certs.trust("trusts-ca", "ca");
+        certs.trust("trusts-stranger", "stranger");
     }
 
     private static TlsStores stores(String key, String trust) {
-        return new TlsStores(key == null ? "" : dir.resolve(key + ".p12").toString(), "PKCS12", PASSWORD, PASSWORD,
-                dir.resolve(trust + ".p12").toString(), "PKCS12", PASSWORD);
+        return new TestCertificates(dir, PASSWORD).stores(key, trust);
     }
 
     private TlsTransport tls(String key, String trust) throws TransportException {
