@@ -1,8 +1,8 @@
 package org.kemari.itests.offline;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import java.io.File;
@@ -66,6 +66,8 @@ public class OfflineDistributionIT {
         String user = "offline";
         String password = "off-" + UUID.randomUUID();
         ConfigFiles.set(home.resolve("etc/users.properties"), user, password + ",_g_:admingroup");
+        // The operator chooses a checkpoint policy that no installed bundle has yet: the plugin below.
+        ConfigFiles.set(home.resolve("etc/org.kemari.engine.cfg"), "checkpointPolicy.target", "(kemari.checkpoint=batching)");
 
         Commands.run("ip", "netns", "add", namespace);
         Commands.run("ip", "-n", namespace, "link", "set", "lo", "up");
@@ -89,6 +91,15 @@ public class OfflineDistributionIT {
         assertTrue(probe.output(), probe.output().contains("METRICS org.kemari.ProtectionMetricsTable rows=0 columns=[ackLatencyMicros,"
                 + " bytes, epochBytes, epochs, failovers, outputHoldMicros, outputsHeld, outputsReleased, pauseMicros, role, vm]"));
         assertTrue(probe.output(), probe.output().contains("JMX-WRONG-PASSWORD refused"));
+        assertTrue(probe.output(), probe.output().contains("SSH-WRONG-PASSWORD refused"));
+        // A plugin hot-deployed into the running node: the example policy's bundle dropped into
+        // deploy/ is picked up, and the engine uses it, as its configuration asked.
+        Path plugin = Path.of(System.getProperty("kemari.examplePlugin"));
+        Files.copy(plugin, home.resolve("deploy").resolve(plugin.getFileName()));
+        Commands.Result policies = probe(user, password, home, "kemari:policies", "^  \\* batching +kemari-example-policy ");
+        assertEquals("the hot-deployed policy is not in use:\n" + policies.output(), 0, policies.exitCode());
+        assertFalse(policies.output(), policies.output().contains("  * event-driven"));
+        assertTrue(policies.output(), policies.output().contains("    event-driven     kemari-policy-checkpoint "));
         try (Stream<Path> files = Files.walk(emptyHome)) {
             assertEquals("the node must need no Maven repository", List.of(), files.filter(Files::isRegularFile).toList());
         }
@@ -115,14 +126,16 @@ public class OfflineDistributionIT {
     }
 
     /**
-     * Runs {@link OfflineProbe} in the node's namespace; it keeps trying until the node answers. Ends
-     * early, with the log's errors, when the node reports that its boot features failed or it exits.
+     * Runs {@link OfflineProbe} in the node's namespace; it keeps trying until the node answers (with
+     * {@code until}: a command and a pattern, until that command's output matches). Ends early, with
+     * the log's errors, when the node reports that its boot features failed or it exits.
      */
-    private Commands.Result probe(String user, String password, Path home) throws IOException, InterruptedException {
+    private Commands.Result probe(String user, String password, Path home, String... until) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of("ip", "netns", "exec", namespace, java, "-Xmx64m", "-XX:TieredStopAtLevel=1",
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, java, "-Xmx64m", "-XX:TieredStopAtLevel=1",
                 "-Dslf4j.internal.verbosity=ERROR", "-cp", System.getProperty("java.class.path"),
-                OfflineProbe.class.getName(), user, password, String.valueOf(PROBE_SECONDS));
+                OfflineProbe.class.getName(), user, password, String.valueOf(PROBE_SECONDS)));
+        command.addAll(List.of(until));
         Path output = work.resolve("probe.out");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();

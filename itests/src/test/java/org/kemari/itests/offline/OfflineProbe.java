@@ -28,8 +28,9 @@ import org.apache.sshd.client.session.ClientSession;
  * inside the node's network namespace (which has only {@code lo}) and keeps trying until the node
  * answers or time runs out. Prints {@code BACKENDS <first line>}, one
  * {@code MBEAN <name> registered|missing} per MBean, {@code METRICS <table type> rows=<n>},
- * {@code JMX-WRONG-PASSWORD refused|ACCEPTED}, and exits 0 only if the command answered, every
- * MBean is there and a wrong password was refused.
+ * {@code JMX-WRONG-PASSWORD refused|ACCEPTED}, {@code SSH-WRONG-PASSWORD refused|ACCEPTED}, and
+ * exits 0 only if the command answered, every MBean is there and a wrong password was refused by
+ * both.
  *
  * <p>Arguments: user, password, seconds to wait.
  */
@@ -45,6 +46,9 @@ public final class OfflineProbe {
         String user = args[0];
         String password = args[1];
         long deadline = System.nanoTime() + Duration.ofSeconds(Long.parseLong(args[2])).toNanos();
+        if (args.length == 5) {
+            System.exit(runUntil(user, password, deadline, args[3], args[4]));
+        }
         String lastError = "no answer";
         while (System.nanoTime() < deadline) {
             try {
@@ -61,7 +65,9 @@ public final class OfflineProbe {
                 System.out.println("METRICS " + metrics(user, password));
                 boolean refused = refused(user, password + "-wrong");
                 System.out.println("JMX-WRONG-PASSWORD " + (refused ? "refused" : "ACCEPTED"));
-                System.exit(all && refused ? 0 : 1);
+                boolean sshRefused = sshRefused(user, password + "-wrong");
+                System.out.println("SSH-WRONG-PASSWORD " + (sshRefused ? "refused" : "ACCEPTED"));
+                System.exit(all && refused && sshRefused ? 0 : 1);
             } catch (IOException | RuntimeException e) {
                 lastError = e.toString();
             }
@@ -71,7 +77,34 @@ public final class OfflineProbe {
         System.exit(2);
     }
 
+    /**
+     * Runs {@code command} over SSH until its output matches {@code pattern} (a plugin may take a
+     * moment to be deployed); prints {@code OUTPUT} and the last output.
+     */
+    private static int runUntil(String user, String password, long deadline, String command, String pattern)
+            throws InterruptedException {
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            try {
+                last = run(user, password, command);
+                if (java.util.regex.Pattern.compile(pattern, java.util.regex.Pattern.MULTILINE).matcher(last).find()) {
+                    System.out.println("OUTPUT\n" + last);
+                    return 0;
+                }
+            } catch (IOException | RuntimeException e) {
+                last = e.toString();
+            }
+            Thread.sleep(1_000);
+        }
+        System.out.println("NO-MATCH " + pattern + "\n" + last);
+        return 1;
+    }
+
     private static String backends(String user, String password) throws IOException {
+        return run(user, password, "kemari:backends");
+    }
+
+    private static String run(String user, String password, String command) throws IOException {
         SshClient client = SshClient.setUpDefaultClient();
         // A node this test just unpacked: its host key is new every time.
         client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
@@ -79,7 +112,7 @@ public final class OfflineProbe {
         try (ClientSession session = client.connect(user, "127.0.0.1", 8101).verify(STEP).getSession()) {
             session.addPasswordIdentity(password);
             session.auth().verify(STEP);
-            try (ChannelExec channel = session.createExecChannel("kemari:backends")) {
+            try (ChannelExec channel = session.createExecChannel(command)) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 channel.setOut(out);
                 channel.setErr(out);
@@ -87,7 +120,7 @@ public final class OfflineProbe {
                 channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), STEP.multipliedBy(3));
                 String text = out.toString(StandardCharsets.UTF_8);
                 if (text.contains("Command not found") || text.contains("Error")) {
-                    throw new IOException("kemari:backends failed: " + text.strip());
+                    throw new IOException(command + " failed: " + text.strip());
                 }
                 return text;
             }
@@ -114,6 +147,22 @@ public final class OfflineProbe {
                     + table.getTabularType().getRowType().keySet();
         } catch (javax.management.JMException e) {
             throw new IllegalStateException("cannot read the Metrics attribute: " + e, e);
+        }
+    }
+
+    /** Whether the shell over SSH refuses a wrong password (JAAS realm karaf). */
+    private static boolean sshRefused(String user, String wrongPassword) throws IOException {
+        SshClient client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+        client.start();
+        try (ClientSession session = client.connect(user, "127.0.0.1", 8101).verify(STEP).getSession()) {
+            session.addPasswordIdentity(wrongPassword);
+            session.auth().verify(STEP);
+            return false;
+        } catch (org.apache.sshd.common.SshException e) {
+            return e.getMessage() != null && e.getMessage().contains("No more authentication methods available");
+        } finally {
+            client.stop();
         }
     }
 

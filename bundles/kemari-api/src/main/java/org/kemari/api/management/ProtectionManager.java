@@ -49,4 +49,13 @@ public interface ProtectionManager {
     default List<ProtectionMetrics> metrics() {
         return List.of();
     }
+
+    /**
+     * The transport and policies the engine uses now (plugins included).
+     *
+     * @since 1.2
+     */
+    default EngineChoices choices() {
+        return new EngineChoices("", "", "");
+    }
 }

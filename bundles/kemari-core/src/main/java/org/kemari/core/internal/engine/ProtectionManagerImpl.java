@@ -8,10 +8,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 import org.kemari.api.hv.Vm;
 import org.kemari.api.io.CheckpointDeviceProvider;
 import org.kemari.api.management.BackendRegistry;
+import org.kemari.api.management.EngineChoices;
 import org.kemari.api.management.ProtectionException;
 import org.kemari.api.management.ProtectionManager;
 import org.kemari.api.management.ProtectionMetrics;
@@ -210,26 +212,35 @@ public class ProtectionManagerImpl implements ProtectionManager, SessionServices
 
     @Override
     public List<ProtectionStatus> list() {
-        List<ProtectionStatus> all = new ArrayList<>();
-        primaries.values().forEach(p -> all.add(p.status()));
+        List<ProtectionStatus> all = everySession(ProtectionSession::status, StandbySession::status);
+        all.sort(Comparator.comparing(ProtectionStatus::vmName).thenComparing(ProtectionStatus::role));
+        return all;
+    }
+
+    /** One item per primary and standby session of this node. */
+    private <T> List<T> everySession(Function<ProtectionSession, T> primary, Function<StandbySession, T> standby) {
+        List<T> all = new ArrayList<>();
+        primaries.values().forEach(p -> all.add(primary.apply(p)));
         StandbyServer server = standbyServer;
         if (server != null) {
-            server.sessions().forEach(s -> all.add(s.status()));
+            server.sessions().forEach(s -> all.add(standby.apply(s)));
         }
-        all.sort(Comparator.comparing(ProtectionStatus::vmName).thenComparing(ProtectionStatus::role));
         return all;
     }
 
     @Override
     public List<ProtectionMetrics> metrics() {
-        List<ProtectionMetrics> all = new ArrayList<>();
-        primaries.values().forEach(p -> all.add(p.metrics()));
-        StandbyServer server = standbyServer;
-        if (server != null) {
-            server.sessions().forEach(s -> all.add(s.metrics()));
-        }
+        List<ProtectionMetrics> all = everySession(ProtectionSession::metrics, StandbySession::metrics);
         all.sort(Comparator.comparing(ProtectionMetrics::vmName).thenComparing(ProtectionMetrics::role));
         return all;
+    }
+
+    @Override
+    public EngineChoices choices() {
+        Transport t = transport;
+        CheckpointPolicy c = checkpointPolicy;
+        FailoverPolicy f = failoverPolicy;
+        return new EngineChoices(t == null ? "" : t.name(), c == null ? "" : c.name(), f == null ? "" : f.name());
     }
 
     @Override
