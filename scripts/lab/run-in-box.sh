@@ -105,9 +105,10 @@ cleanup() { [ -n "$QEMU_PID" ] && kill -9 "$QEMU_PID" 2>/dev/null; wait 2>/dev/n
 trap cleanup EXIT
 trap 'echo "run-in-box: interrupted"; exit 130' INT TERM
 
-# boot_box N: runs the job in box N until it ends, goes silent (no console output for $silence s:
-# the tests' JVM prints a line a minute while a test runs, so silence means the box itself froze),
-# or the whole run's $timeout is spent. Sets box_end to ended|silent|timeout.
+# boot_box N: runs the job in box N until it ends, goes silent (no console output but the kernel's
+# for $silence s: the tests' JVM prints a line a minute while a test runs, so silence means the
+# box itself froze; a frozen box's kernel may still print hung-task warnings every 2 minutes, which
+# do not count), or the whole run's $timeout is spent. Sets box_end to ended|silent|timeout.
 boot_box() {
   local n=$1 log="$OUT/console-$1.log" size=0 quiet_since
   say "booting box $n ($cpus vCPUs, $mem MiB) to run the tests; console: $log"
@@ -126,7 +127,8 @@ boot_box() {
   while kill -0 "$QEMU_PID" 2>/dev/null; do
     sleep 2
     local now new
-    now=$(date +%s) new=$(stat -c %s "$log")
+    # Lines of the job and the tests, not the kernel's "[ 123.456] ..." messages.
+    now=$(date +%s) new=$(tr -d '\r' < "$log" | grep -cvE '^\[ *[0-9]+\.[0-9]+\]' || true)
     if [ "$new" != "$size" ]; then size=$new quiet_since=$now; fi
     if (( now - t0 >= timeout )); then box_end=timeout; break; fi
     if (( now - quiet_since >= silence )); then box_end=silent; break; fi
