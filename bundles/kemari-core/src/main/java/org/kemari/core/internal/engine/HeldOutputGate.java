@@ -2,6 +2,7 @@ package org.kemari.core.internal.engine;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -121,12 +122,15 @@ final class HeldOutputGate implements OutputGate {
         released(firstSubmitByEpoch, waiting.getAndSet(0));
     }
 
-    /** Counts {@code count} outputs of these epochs as released, the oldest one's hold time with them. */
-    private void released(Map<Long, Long> epochs, long count) {
-        Long oldest = epochs.values().stream().min(Long::compare).orElse(null);
+    /**
+     * Counts {@code count} outputs of these epochs as released, the oldest one's hold time with them
+     * (the lowest epoch's first output: epochs are keyed in the order their outputs arrived).
+     */
+    private void released(ConcurrentNavigableMap<Long, Long> epochs, long count) {
+        Map.Entry<Long, Long> oldest = epochs.firstEntry();
         epochs.clear();
         if (count > 0 && oldest != null) {
-            metrics.outputsReleased(count, System.nanoTime() - oldest);
+            metrics.outputsReleased(count, System.nanoTime() - oldest.getValue());
         }
     }
 
