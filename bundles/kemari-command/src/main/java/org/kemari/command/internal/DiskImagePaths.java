@@ -28,6 +28,16 @@ final class DiskImagePaths {
                 + ", not a disk image or a block device");
     }
 
+    /** Throws a one-line IllegalArgumentException unless {@code path} is a readable regular file ({@code option} names it). */
+    static void checkReadable(String option, Path path) {
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalArgumentException(option + ": " + (Files.exists(path) ? path + " is not a regular file" : "no such file: " + path));
+        }
+        if (!Files.isReadable(path)) {
+            throw new IllegalArgumentException(option + ": " + path + " is not readable");
+        }
+    }
+
     static boolean isBlockDevice(Path path) {
         try {
             int mode = (Integer) Files.getAttribute(path, "unix:mode");

@@ -44,6 +44,15 @@ public class VmStartCommand implements Action {
     @Option(name = "-i", aliases = "--image", description = "Guest image: test-guest (default) or a flat binary's path")
     String image = VmSpec.TEST_GUEST;
 
+    @Option(name = "-k", aliases = "--kernel", description = "Boot this Linux kernel (a bzImage, e.g. Debian's vmlinuz) instead of an --image (KVM backend)")
+    String kernel;
+
+    @Option(name = "--initrd", description = "The Linux guest's initramfs (with --kernel)")
+    String initrd;
+
+    @Option(name = "--cmdline", description = "The Linux guest's kernel command line (with --kernel; default: console=ttyS0 quiet panic=-1; the backend adds its virtio devices)")
+    String cmdline;
+
     @Option(name = "-w", aliases = "--workload", description = "Test guest workloads: comma list of dirtier, disk, net (default dirtier)")
     String workload;
 
@@ -112,6 +121,28 @@ public class VmStartCommand implements Action {
         if (ip != null) {
             opts.put("guest.ipv4", ip);
         }
-        return new VmSpec(name, bytes, vcpus, image, diskSpecs, nicSpecs, opts);
+        return new VmSpec(name, bytes, vcpus, linuxBoot(opts), diskSpecs, nicSpecs, opts);
+    }
+
+    /** The image to start: --kernel's (with its initrd and command line as backend options) or --image. */
+    private String linuxBoot(Map<String, String> opts) {
+        if (kernel == null) {
+            if (initrd != null || cmdline != null) {
+                throw new IllegalArgumentException("--initrd and --cmdline go with --kernel");
+            }
+            return image;
+        }
+        if (!VmSpec.TEST_GUEST.equals(image) || workload != null || ip != null) {
+            throw new IllegalArgumentException("--kernel boots Linux: --image, --workload and --ip are the test guest's");
+        }
+        DiskImagePaths.checkReadable("--kernel", Path.of(kernel));
+        if (initrd != null) {
+            DiskImagePaths.checkReadable("--initrd", Path.of(initrd));
+            opts.put("kernel.initrd", Path.of(initrd).toAbsolutePath().toString());
+        }
+        if (cmdline != null) {
+            opts.put("kernel.cmdline", cmdline);
+        }
+        return Path.of(kernel).toAbsolutePath().toString();
     }
 }

@@ -65,6 +65,42 @@ public class VmStartCommandTest {
     }
 
     @Test
+    public void kernelInitrdAndCommandLineBootLinux() throws Exception {
+        File kernel = File.createTempFile("kemari-vmlinuz", "");
+        File initrd = File.createTempFile("kemari-initrd", ".gz");
+        try {
+            VmStartCommand c = command("web");
+            c.kernel = kernel.getPath();
+            c.initrd = initrd.getPath();
+            c.cmdline = "console=ttyS0 kemari.ip=10.0.0.2/24";
+            c.memory = "256M";
+            VmSpec spec = c.spec();
+            assertEquals(kernel.getAbsolutePath(), spec.image());
+            assertEquals(initrd.getAbsolutePath(), spec.options().get("kernel.initrd"));
+            assertEquals("console=ttyS0 kemari.ip=10.0.0.2/24", spec.options().get("kernel.cmdline"));
+
+            c = command("web");
+            c.kernel = kernel.getPath();
+            assertEquals("without --cmdline the backend's default applies", null, c.spec().options().get("kernel.cmdline"));
+            c.workload = "disk";
+            assertEquals("--kernel boots Linux: --image, --workload and --ip are the test guest's", error(c));
+            c = command("web");
+            c.kernel = "/no/such/vmlinuz";
+            assertEquals("--kernel: no such file: /no/such/vmlinuz", error(c));
+            c = command("web");
+            c.kernel = kernel.getPath();
+            c.initrd = System.getProperty("java.io.tmpdir");
+            assertEquals("--initrd: " + System.getProperty("java.io.tmpdir") + " is not a regular file", error(c));
+            c = command("web");
+            c.cmdline = "quiet";
+            assertEquals("--initrd and --cmdline go with --kernel", error(c));
+        } finally {
+            kernel.delete();
+            initrd.delete();
+        }
+    }
+
+    @Test
     public void defaultsGiveTheTestGuestWith64MiB() {
         VmSpec spec = command("vm1").spec();
         assertEquals(64L << 20, spec.memoryBytes());

@@ -114,7 +114,7 @@ final class BootSetup {
         return s.array();
     }
 
-    private static void segment(ByteBuffer s, int at, int selector, int type, boolean code) {
+    static void segment(ByteBuffer s, int at, int selector, int type, boolean code) {
         s.putLong(at + KvmLayout.SEG_BASE, 0);
         s.putInt(at + KvmLayout.SEG_LIMIT, 0xFFFFFFFF);
         s.putShort(at + KvmLayout.SEG_SELECTOR, (short) selector);

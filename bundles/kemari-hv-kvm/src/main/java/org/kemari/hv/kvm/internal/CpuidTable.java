@@ -11,6 +11,11 @@ import org.kemari.hv.kvm.internal.sys.KvmLayout;
  * original had, whatever the restoring host supports.
  */
 final class CpuidTable {
+    private static final int HYPERVISOR_BIT = 1 << 31;
+    private static final int KVM_FEATURES_LEAF = 0x40000001;
+    /** KVM_FEATURE_CLOCKSOURCE, NOP_IO_DELAY, CLOCKSOURCE2, CLOCKSOURCE_STABLE_BIT. */
+    private static final int KVM_FEATURES_KEPT = 1 | 1 << 1 | 1 << 3 | 1 << 24;
+
     private final byte[] entries;
 
     CpuidTable(byte[] entries) {
@@ -26,6 +31,27 @@ final class CpuidTable {
 
     byte[] bytes() {
         return entries.clone();
+    }
+
+    /**
+     * The table a Linux guest gets: the hypervisor bit set (Linux looks for KVM's paravirtual leaves
+     * only then), and of KVM's paravirtual features only the clock and the no-op I/O delay, so the
+     * guest uses no async page faults, steal time or PV EOI, whose MSRs point into guest memory and
+     * would be more state to carry.
+     */
+    CpuidTable forLinux() {
+        byte[] copy = entries.clone();
+        ByteBuffer b = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < size(); i++) {
+            int base = i * KvmLayout.CPUID_ENTRY_SIZE;
+            int function = b.getInt(base + KvmLayout.CPUID_FUNCTION);
+            if (function == 1) {
+                b.putInt(base + KvmLayout.CPUID_ECX, b.getInt(base + KvmLayout.CPUID_ECX) | HYPERVISOR_BIT);
+            } else if (function == KVM_FEATURES_LEAF) {
+                b.putInt(base + KvmLayout.CPUID_EAX, b.getInt(base + KvmLayout.CPUID_EAX) & KVM_FEATURES_KEPT);
+            }
+        }
+        return new CpuidTable(copy);
     }
 
     /** A copy with the initial APIC id (leaf 1 EBX[31:24], leaf 0xB EDX) set for vCPU {@code id}. */

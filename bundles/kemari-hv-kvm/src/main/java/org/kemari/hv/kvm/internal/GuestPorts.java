@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
  * The ABI's I/O ports: CONSOLE, WAIT, REPORT, PANIC, EXIT. Unknown ports read all ones and ignore
  * writes (logged once).
  */
-final class GuestPorts {
+final class GuestPorts implements IoPorts {
     private static final Logger LOG = LoggerFactory.getLogger(GuestPorts.class);
 
     private final String vmName;
@@ -34,7 +34,8 @@ final class GuestPorts {
      *
      * @return false if the guest ended (PANIC, EXIT) and the vCPU must stop
      */
-    boolean out(int vcpu, int port, int size, int count, byte[] data) throws InterruptedException {
+    @Override
+    public boolean out(int vcpu, int port, int size, int count, byte[] data) throws InterruptedException {
         switch (port) {
             case GuestAbi.PORT_CONSOLE -> console.write(data, 0, size * count);
             case GuestAbi.PORT_WAIT -> doorbell.await(Integer.toUnsignedLong(value(data, size)), control::stopRequested);
@@ -59,9 +60,15 @@ final class GuestPorts {
     }
 
     /** An {@code in}: nothing readable is defined by the ABI, so all ones. */
-    void in(int port, byte[] data) {
+    @Override
+    public void in(int port, byte[] data) {
         java.util.Arrays.fill(data, (byte) 0xFF);
         unknown("in from", port);
+    }
+
+    @Override
+    public boolean blocks(int port) {
+        return port == GuestAbi.PORT_WAIT;
     }
 
     private String panicMessage(long code) {

@@ -69,6 +69,8 @@ final class KvmVm implements Vm, VmEvents {
     private final Object consoleLock = new Object();
     private final java.util.ArrayDeque<String> consoleHistory = new java.util.ArrayDeque<>();
     private VirtioDevices devices;
+    /** Set for a Linux guest's machine (irqchip, COM1, interrupt lines); null for the test ABI's. */
+    private LinuxMachine linux;
     /** Cached by {@link #machineRecord()}; guarded by lifecycle. */
     private StateRecord machineRecord;
     private List<String> machineRecordIds;
@@ -111,6 +113,18 @@ final class KvmVm implements Vm, VmEvents {
         }
     }
 
+    /** Makes this a Linux guest's machine; before {@link #attachDevices} and {@link #start}. */
+    LinuxMachine attachLinux() {
+        // Serial console lines are outputs: held with the epoch that wrote them while protected.
+        ConsoleCollector serialConsole = new ConsoleCollector(line -> outputs.submit(new ConsoleLineOutput(line, this::consoleLine)));
+        linux = new LinuxMachine(spec.name(), vmFd, serialConsole, this);
+        return linux;
+    }
+
+    LinuxMachine linux() {
+        return linux;
+    }
+
     PhysicalMemoryView physicalMemory() {
         return physical;
     }
@@ -145,7 +159,7 @@ final class KvmVm implements Vm, VmEvents {
 
     /** Starts the vCPU threads; with {@code paused} they park before the first entry (state CREATED). */
     void start(boolean paused) {
-        GuestPorts ports = new GuestPorts(spec.name(), console, doorbell, control, ram, this);
+        IoPorts ports = linux != null ? linux.ports() : new GuestPorts(spec.name(), console, doorbell, control, ram, this);
         for (KvmVcpuFd vcpu : vcpus) {
             VcpuRunner runner = new VcpuRunner(vcpu, control, ports, mmio, this,
                     () -> outputs.gated() && !doorbell.signalled());
@@ -257,7 +271,10 @@ final class KvmVm implements Vm, VmEvents {
             List<StateRecord> records = new ArrayList<>();
             records.add(machineRecord());
             for (KvmVcpuFd vcpu : vcpus) {
-                records.add(VcpuState.capture(vcpu, msrIndices));
+                records.add(VcpuState.capture(vcpu, msrIndices, linux != null));
+            }
+            if (linux != null) {
+                records.addAll(linux.save());
             }
             records.addAll(devices.save());
             return new MachineState(KvmBackend.NAME, records);
@@ -268,7 +285,7 @@ final class KvmVm implements Vm, VmEvents {
     private StateRecord machineRecord() {
         List<String> ids = devices.devices().stream().map(d -> d.id()).toList();
         if (machineRecord == null || !ids.equals(machineRecordIds)) {
-            machineRecord = new MachineRecord(layout.ramSize(), vcpus.size(), cpuid, msrIndices, ids).toRecord();
+            machineRecord = new MachineRecord(layout.ramSize(), vcpus.size(), cpuid, msrIndices, ids, linux != null).toRecord();
             machineRecordIds = ids;
         }
         return machineRecord;

@@ -25,6 +25,8 @@ final class KvmVmFactory {
     private static final Logger LOG = LoggerFactory.getLogger(KvmVmFactory.class);
     /** Three pages in the hole below 4 GiB, as other VMMs use; needed by VMX for real mode, harmless otherwise. */
     private static final long TSS_ADDRESS = 0xFFFB_D000L;
+    /** The page below the TSS: VMX's identity page table for real mode. */
+    private static final long IDENTITY_MAP_ADDRESS = 0xFFFB_C000L;
 
     private final String devicePath;
 
@@ -32,17 +34,45 @@ final class KvmVmFactory {
         this.devicePath = devicePath;
     }
 
-    /** Creates, sets up per the guest ABI and starts a VM. */
+    /** Creates, sets up (a Linux kernel's boot, or the guest ABI's entry state) and starts a VM. */
     KvmVm create(VmSpec spec) throws HypervisorException {
+        byte[] image = GuestImages.load(spec);
+        if (LinuxKernel.looksLikeBzImage(image)) {
+            return createLinux(spec, LinuxKernel.parse(spec.image(), image));
+        }
+        return createTestAbi(spec, image);
+    }
+
+    private KvmVm createLinux(VmSpec spec, LinuxKernel kernel) throws HypervisorException {
+        LinuxOptions options = LinuxOptions.parse(spec.options());
+        byte[] initrd = options.initrd();
+        String cmdline = options.cmdline() + LinuxMachine.deviceArguments(spec.disks().size() + spec.nics().size());
+        KvmVm vm = build(spec, null, false, true);
+        try {
+            LinuxBoot.writeMemory(vm.ram(), vm.layout(), kernel, initrd, cmdline);
+            for (KvmVcpuFd vcpu : vm.vcpus()) {
+                vcpu.setSregs(LinuxBoot.entrySregs(vcpu.getSregs()));
+                vcpu.setRegs(LinuxBoot.entryRegs());
+            }
+            LOG.info("VM {}: booting Linux (boot protocol {}) with {} KiB initrd, command line: {}", spec.name(),
+                    kernel.protocol(), initrd.length >> 10, cmdline);
+            vm.start(false);
+            return vm;
+        } catch (HypervisorException | RuntimeException e) {
+            vm.close();
+            throw e;
+        }
+    }
+
+    private KvmVm createTestAbi(VmSpec spec, byte[] image) throws HypervisorException {
         GuestOptions options;
         try {
             options = GuestOptions.parse(spec.options());
         } catch (IllegalArgumentException e) {
             throw new HypervisorException(Reason.INVALID_REQUEST, "VM " + spec.name() + ": " + e.getMessage(), e);
         }
-        byte[] image = GuestImages.load(spec);
         byte[] mac = spec.nics().isEmpty() ? new byte[6] : parseMac(spec.nics().get(0).mac());
-        KvmVm vm = build(spec, null, false);
+        KvmVm vm = build(spec, null, false, false);
         try {
             BootSetup.writeMemory(vm.ram(), vm.layout(), options, mac, image);
             // The guest's TCP clock: measuring it with WAITs would include this VMM's wake-up latency.
@@ -82,7 +112,7 @@ final class KvmVmFactory {
             throw new HypervisorException(Reason.INVALID_REQUEST, "saved machine has devices " + machine.deviceIds()
                     + ", spec " + specDevices);
         }
-        KvmVm vm = build(spec, machine, true);
+        KvmVm vm = build(spec, machine, true, machine.linux());
         try {
             checkKinds(state, vm);
             copyMemory(memory, vm.ram());
@@ -90,7 +120,10 @@ final class KvmVmFactory {
                 StateRecord r = state.find(VcpuState.KIND, Integer.toString(vcpu.id())).orElseThrow(
                         () -> new HypervisorException(Reason.BAD_STATE, "machine state has no " + VcpuState.KIND
                                 + " record for vCPU " + vcpu.id()));
-                VcpuState.restore(vcpu, r);
+                VcpuState.restore(vcpu, r, machine.linux());
+            }
+            if (vm.linux() != null) {
+                vm.linux().restore(state);
             }
             vm.devices().restore(state.records());
             vm.start(true);
@@ -104,6 +137,9 @@ final class KvmVmFactory {
     /** Refuses record kinds nobody here reads, rather than silently dropping state. */
     private static void checkKinds(MachineState state, KvmVm vm) throws HypervisorException {
         Set<String> known = new HashSet<>(Set.of(MachineRecord.KIND, VcpuState.KIND));
+        if (vm.linux() != null) {
+            known.addAll(LinuxMachine.stateKinds());
+        }
         vm.devices().save().forEach(r -> known.add(r.kind())); // the kinds this VM's devices write
         for (StateRecord r : state.records()) {
             if (!known.contains(r.kind())) {
@@ -138,7 +174,7 @@ final class KvmVmFactory {
     }
 
     /** KVM VM, RAM, slots, vCPUs with CPUID, devices; everything closed again on failure. */
-    private KvmVm build(VmSpec spec, MachineRecord saved, boolean startPaused) throws HypervisorException {
+    private KvmVm build(VmSpec spec, MachineRecord saved, boolean startPaused, boolean linux) throws HypervisorException {
         if (spec.vcpus() != 1) {
             throw new HypervisorException(Reason.INVALID_REQUEST, "VM " + spec.name() + " asks for " + spec.vcpus()
                     + " vCPUs; the KVM backend runs single-vCPU guests (guest ABI v1 has no way to start a second vCPU)");
@@ -159,9 +195,17 @@ final class KvmVmFactory {
             } catch (HypervisorException e) {
                 LOG.debug("KVM_SET_TSS_ADDR refused ({}); not needed for a long-mode guest", e.getMessage());
             }
+            if (linux) {
+                try {
+                    vmFd.setIdentityMapAddr(IDENTITY_MAP_ADDRESS);
+                } catch (HypervisorException e) {
+                    LOG.debug("KVM_SET_IDENTITY_MAP_ADDR refused ({}); only VMX uses it", e.getMessage());
+                }
+                LinuxMachine.createPlatform(vmFd);
+            }
             GuestRam ram = new GuestRam(layout.ramSize());
             opened.push(ram);
-            CpuidTable cpuid = saved != null ? saved.cpuid() : kvm.supportedCpuid();
+            CpuidTable cpuid = saved != null ? saved.cpuid() : linux ? kvm.supportedCpuid().forLinux() : kvm.supportedCpuid();
             int mmapSize = kvm.vcpuMmapSize();
             boolean syncRegs = (kvm.checkExtension(KvmConstants.KVM_CAP_SYNC_REGS) & KvmLayout.SYNC_REGS_ALL) == KvmLayout.SYNC_REGS_ALL;
             List<KvmVcpuFd> vcpus = new ArrayList<>();
@@ -174,10 +218,16 @@ final class KvmVmFactory {
                 }
                 vcpus.add(vcpu);
             }
-            int[] msrs = saved != null ? saved.msrIndices() : MsrList.select(kvm.msrIndexList(), vcpus.get(0));
+            int[] msrs = saved != null ? saved.msrIndices()
+                    : linux ? MsrList.selectLinux(kvm.msrIndexList(), vcpus.get(0)) : MsrList.select(kvm.msrIndexList(), vcpus.get(0));
             KvmVm vm = new KvmVm(spec, layout, vmFd, ram, cpuid, msrs, vcpus, startPaused);
             vm.mapMemory();
-            vm.attachDevices(VirtioDevices.build(spec, vm.physicalMemory(), vm.events(), vm.outputRouter()));
+            if (linux) {
+                LinuxMachine machine = vm.attachLinux();
+                vm.attachDevices(VirtioDevices.build(spec, vm.physicalMemory(), machine::slotInterrupt, vm.outputRouter()));
+            } else {
+                vm.attachDevices(VirtioDevices.build(spec, vm.physicalMemory(), vm.events(), vm.outputRouter()));
+            }
             return vm;
         } catch (HypervisorException | RuntimeException e) {
             KvmVm.closeAll(opened);

@@ -13,6 +13,8 @@ final class KvmVmFd implements AutoCloseable {
     private final int fd;
     private final Memory region = new Memory(KvmLayout.MEMREGION_SIZE);
     private final Memory dirtyLog = new Memory(KvmLayout.DIRTY_LOG_SIZE);
+    /** Device threads raise interrupts concurrently: a buffer each. */
+    private final ThreadLocal<Memory> irqLevel = ThreadLocal.withInitial(() -> new Memory(KvmLayout.IRQ_LEVEL_SIZE));
     private boolean closed;
 
     KvmVmFd(int fd) {
@@ -48,6 +50,66 @@ final class KvmVmFd implements AutoCloseable {
 
     int createVcpuFd(int id) throws HypervisorException {
         return Errno.check(LibC.ioctl(fd, KvmConstants.KVM_CREATE_VCPU, id), "KVM_CREATE_VCPU(" + id + ")");
+    }
+
+    // ---- in-kernel platform devices (Linux guests)
+
+    /** KVM_CREATE_IRQCHIP: the PIC pair and IOAPIC in the kernel (with a LAPIC per vCPU); before vCPUs exist. */
+    void createIrqchip() throws HypervisorException {
+        Errno.check(LibC.ioctl(fd, KvmConstants.KVM_CREATE_IRQCHIP, 0), "KVM_CREATE_IRQCHIP");
+    }
+
+    /** KVM_CREATE_PIT2 with the PC speaker port answered too (Linux pokes port 0x61). */
+    void createPit() throws HypervisorException {
+        Memory config = new Memory(KvmLayout.PIT_CONFIG_SIZE);
+        config.clear();
+        config.setInt(0, KvmConstants.KVM_PIT_SPEAKER_DUMMY);
+        Errno.check(LibC.ioctl(fd, KvmConstants.KVM_CREATE_PIT2, Pointer.nativeValue(config)), "KVM_CREATE_PIT2");
+    }
+
+    void setIdentityMapAddr(long gpa) throws HypervisorException {
+        Memory addr = new Memory(8);
+        addr.setLong(0, gpa);
+        Errno.check(LibC.ioctl(fd, KvmConstants.KVM_SET_IDENTITY_MAP_ADDR, Pointer.nativeValue(addr)), "KVM_SET_IDENTITY_MAP_ADDR");
+    }
+
+    /** KVM_IRQ_LINE: drives interrupt line {@code gsi} (PIC and IOAPIC pin) to {@code level}; any thread. */
+    void irqLine(int gsi, boolean level) throws HypervisorException {
+        Memory buf = irqLevel.get();
+        buf.setInt(0, gsi);
+        buf.setInt(4, level ? 1 : 0);
+        Errno.check(LibC.ioctl(fd, KvmConstants.KVM_IRQ_LINE, Pointer.nativeValue(buf)), "KVM_IRQ_LINE(" + gsi + ")");
+    }
+
+    /** The state of one in-kernel interrupt controller ({@code KVM_IRQCHIP_*}): its 512-byte union. */
+    byte[] getIrqchip(int chip) throws HypervisorException {
+        Memory buf = new Memory(KvmLayout.IRQCHIP_SIZE);
+        buf.clear();
+        buf.setInt(0, chip);
+        Errno.check(LibC.ioctl(fd, KvmConstants.KVM_GET_IRQCHIP, Pointer.nativeValue(buf)), "KVM_GET_IRQCHIP(" + chip + ")");
+        return buf.getByteArray(KvmLayout.IRQCHIP_DATA, KvmLayout.IRQCHIP_DATA_SIZE);
+    }
+
+    void setIrqchip(int chip, byte[] data) throws HypervisorException {
+        Memory buf = new Memory(KvmLayout.IRQCHIP_SIZE);
+        buf.clear();
+        buf.setInt(0, chip);
+        buf.write(KvmLayout.IRQCHIP_DATA, data, 0, KvmLayout.IRQCHIP_DATA_SIZE);
+        Errno.check(LibC.ioctl(fd, KvmConstants.KVM_SET_IRQCHIP, Pointer.nativeValue(buf)), "KVM_SET_IRQCHIP(" + chip + ")");
+    }
+
+    /** A whole-struct VM ioctl that reads {@code size} bytes (PIT state, clock). */
+    byte[] get(long request, int size, String name) throws HypervisorException {
+        Memory buf = new Memory(size);
+        buf.clear();
+        Errno.check(LibC.ioctl(fd, request, Pointer.nativeValue(buf)), name);
+        return buf.getByteArray(0, size);
+    }
+
+    void set(long request, byte[] bytes, String name) throws HypervisorException {
+        Memory buf = new Memory(bytes.length);
+        buf.write(0, bytes, 0, bytes.length);
+        Errno.check(LibC.ioctl(fd, request, Pointer.nativeValue(buf)), name);
     }
 
     @Override

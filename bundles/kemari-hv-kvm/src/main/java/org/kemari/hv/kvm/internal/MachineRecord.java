@@ -11,12 +11,14 @@ import org.kemari.api.hv.StateRecord;
 /**
  * The {@value #KIND} record, version {@value #VERSION}: the facts a restoring VMM must rebuild the
  * same machine from — RAM size (hence layout), vCPU count, the exact CPUID table the guest saw,
- * the saved MSR list and the device ids in MMIO slot order.
+ * the saved MSR list, the device ids in MMIO slot order, and (since version 2) whether it is a
+ * Linux machine: in-kernel irqchip and PIT, COM1, devices on interrupt lines. Version 1 records
+ * (test-guest machines) are still read.
  */
-record MachineRecord(long ramSize, int vcpus, CpuidTable cpuid, int[] msrIndices, List<String> deviceIds) {
+record MachineRecord(long ramSize, int vcpus, CpuidTable cpuid, int[] msrIndices, List<String> deviceIds, boolean linux) {
     static final String KIND = "kvm.machine";
     static final String INSTANCE = "machine";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** "KVM1". */
     private static final int MAGIC = 0x4B564D31;
 
@@ -33,13 +35,14 @@ record MachineRecord(long ramSize, int vcpus, CpuidTable cpuid, int[] msrIndices
             for (String id : deviceIds) {
                 out.writeUTF(id);
             }
+            out.writeBoolean(linux);
         });
         return new StateRecord(KIND, INSTANCE, VERSION, payload);
     }
 
     static MachineRecord from(StateRecord record) throws HypervisorException {
-        if (record.version() != VERSION) {
-            throw StateCodec.bad(KIND + ": version " + record.version() + " is not supported (this backend reads version " + VERSION + ")");
+        if (record.version() != 1 && record.version() != VERSION) {
+            throw StateCodec.bad(KIND + ": version " + record.version() + " is not supported (this backend reads versions 1 and " + VERSION + ")");
         }
         DataInputStream in = StateCodec.decode(record.payload(), MAGIC, KIND);
         try {
@@ -62,7 +65,8 @@ record MachineRecord(long ramSize, int vcpus, CpuidTable cpuid, int[] msrIndices
             for (int i = 0; i < d; i++) {
                 ids.add(in.readUTF());
             }
-            return new MachineRecord(ramSize, vcpus, cpuid, msrs, List.copyOf(ids));
+            boolean linux = record.version() >= 2 && in.readBoolean();
+            return new MachineRecord(ramSize, vcpus, cpuid, msrs, List.copyOf(ids), linux);
         } catch (IOException | IllegalArgumentException e) {
             throw StateCodec.bad(KIND + ": unreadable payload (" + e.getMessage() + ")");
         }

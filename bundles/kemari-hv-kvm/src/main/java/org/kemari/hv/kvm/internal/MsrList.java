@@ -32,13 +32,37 @@ final class MsrList {
         TSC,
     };
 
+    /**
+     * A Linux guest's further MSRs: TSC adjust, misc enable, kvmclock (old and new numbers) after
+     * the TSC it is based on, and the TSC deadline last, after the LAPIC and TSC it depends on.
+     */
+    private static final int[] LINUX_CANDIDATES = {
+        0x174, 0x175, 0x176, 0x277, 0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084, 0xC0000102, 0xC0000103,
+        0x3B, // TSC_ADJUST
+        0x1A0, // MISC_ENABLE
+        0x48, // SPEC_CTRL
+        TSC,
+        0x11, 0x12, // kvmclock wall clock and system time (old numbers)
+        0x4B564D00, 0x4B564D01, // kvmclock wall clock and system time
+        0x6E0, // TSC_DEADLINE
+    };
+
     private MsrList() {
     }
 
     /** The candidates this KVM supports and can read on {@code vcpu}. */
     static int[] select(int[] supported, KvmVcpuFd vcpu) throws HypervisorException {
+        return select(CANDIDATES, supported, vcpu);
+    }
+
+    /** The Linux candidates this KVM supports and can read on {@code vcpu}, in restore order. */
+    static int[] selectLinux(int[] supported, KvmVcpuFd vcpu) throws HypervisorException {
+        return select(LINUX_CANDIDATES, supported, vcpu);
+    }
+
+    private static int[] select(int[] candidates, int[] supported, KvmVcpuFd vcpu) throws HypervisorException {
         List<Integer> list = new ArrayList<>();
-        for (int c : CANDIDATES) {
+        for (int c : candidates) {
             if (Arrays.stream(supported).anyMatch(s -> s == c)) {
                 list.add(c);
             }

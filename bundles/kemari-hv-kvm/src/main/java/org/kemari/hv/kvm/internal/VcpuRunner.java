@@ -20,7 +20,7 @@ final class VcpuRunner implements Runnable {
     private final KvmVcpuFd vcpu;
     private final VcpuKicker kicker = new VcpuKicker();
     private final RunControl control;
-    private final GuestPorts ports;
+    private final IoPorts ports;
     private final MmioBus mmio;
     private final VmEvents events;
     private final ByteBuffer run;
@@ -29,7 +29,7 @@ final class VcpuRunner implements Runnable {
     /** Whether a WAIT about to block should complete its exit first (see {@link #handleIo}). */
     private final BooleanSupplier completeBeforeWait;
 
-    VcpuRunner(KvmVcpuFd vcpu, RunControl control, GuestPorts ports, MmioBus mmio, VmEvents events,
+    VcpuRunner(KvmVcpuFd vcpu, RunControl control, IoPorts ports, MmioBus mmio, VmEvents events,
                BooleanSupplier completeBeforeWait) {
         this.completeBeforeWait = completeBeforeWait;
         this.vcpu = vcpu;
@@ -170,7 +170,7 @@ final class VcpuRunner implements Runnable {
         byte[] data = new byte[size * count];
         if (direction == KvmConstants.KVM_EXIT_IO_OUT) {
             run.get(dataOffset, data);
-            if (port == GuestAbi.PORT_WAIT && completeBeforeWait.getAsBoolean()) {
+            if (ports.blocks(port) && completeBeforeWait.getAsBoolean()) {
                 // While protected, a WAIT that blocks usually lasts until an epoch is acknowledged,
                 // and that epoch's pause comes first: completing the OUT now (immediate_exit, no
                 // guest code runs) takes its KVM_RUN out of the pause, into time the guest waits anyway.

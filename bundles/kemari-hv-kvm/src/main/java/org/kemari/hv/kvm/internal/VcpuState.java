@@ -13,23 +13,25 @@ import org.kemari.hv.kvm.internal.sys.KvmLayout;
 /**
  * A vCPU's complete state as a {@value #KIND} record, version {@value #VERSION}: regs, sregs,
  * XSAVE area (FPU/SSE/AVX), XCRs, the curated MSRs (with TSC, so the guest's clock continues),
- * pending events, MP state and debug registers, each as the kernel's struct bytes. Restored in
- * the order sregs, regs, XCRs, XSAVE, MSRs, events, MP state, debug registers.
+ * pending events, MP state and debug registers, and (for a machine with the in-kernel irqchip)
+ * the LAPIC, each as the kernel's struct bytes (an absent LAPIC has length 0). Restored in the
+ * order sregs (with the APIC base), regs, XCRs, XSAVE, LAPIC, MSRs (the TSC deadline among the
+ * last, after the LAPIC it arms), events, MP state, debug registers.
  */
 final class VcpuState {
     static final String KIND = "kvm.vcpu";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** "KVC1". */
     private static final int MAGIC = 0x4B564331;
 
     private VcpuState() {
     }
 
-    static StateRecord capture(KvmVcpuFd vcpu, int[] msrIndices) throws HypervisorException {
-        // The v1 layout (as StateCodec/DataOutputStream writes it: big-endian ints, length-prefixed
+    static StateRecord capture(KvmVcpuFd vcpu, int[] msrIndices, boolean lapic) throws HypervisorException {
+        // The layout (as StateCodec/DataOutputStream writes it: big-endian ints, length-prefixed
         // structs, CRC32C last), built straight into one array: no per-ioctl buffers or copies.
         int n = msrIndices.length;
-        byte[] payload = new byte[payloadSize(n)];
+        byte[] payload = new byte[payloadSize(n, lapic)];
         ByteBuffer out = ByteBuffer.wrap(payload);
         // Regs, sregs and events come from the run area when KVM synced them on the last KVM_RUN
         // return (the same kernel functions fill both): three ioctls fewer in the pause.
@@ -61,6 +63,11 @@ final class VcpuState {
         }
         struct(vcpu, out, KvmConstants.KVM_GET_MP_STATE, KvmLayout.MP_STATE_SIZE, "KVM_GET_MP_STATE");
         struct(vcpu, out, KvmConstants.KVM_GET_DEBUGREGS, KvmLayout.DEBUGREGS_SIZE, "KVM_GET_DEBUGREGS");
+        if (lapic) {
+            struct(vcpu, out, KvmConstants.KVM_GET_LAPIC, KvmLayout.LAPIC_SIZE, "KVM_GET_LAPIC");
+        } else {
+            out.putInt(0);
+        }
         CRC32C crc = new CRC32C();
         crc.update(payload, 0, out.position());
         out.putInt((int) crc.getValue());
@@ -73,8 +80,8 @@ final class VcpuState {
         out.position(out.position() + size);
     }
 
-    static int payloadSize(int msrs) {
-        return 4 + 4 + 4 + KvmLayout.REGS_SIZE + 4 + KvmLayout.SREGS_SIZE + 4 + KvmLayout.XSAVE_SIZE + 4 + KvmLayout.XCRS_SIZE
+    static int payloadSize(int msrs, boolean lapic) {
+        return 4 + (lapic ? KvmLayout.LAPIC_SIZE : 0) + 4 + 4 + 4 + KvmLayout.REGS_SIZE + 4 + KvmLayout.SREGS_SIZE + 4 + KvmLayout.XSAVE_SIZE + 4 + KvmLayout.XCRS_SIZE
                 + 4 + msrs * 12 + 4 + KvmLayout.VCPU_EVENTS_SIZE + 4 + KvmLayout.MP_STATE_SIZE + 4 + KvmLayout.DEBUGREGS_SIZE + 4;
     }
 
@@ -85,7 +92,7 @@ final class VcpuState {
         out.position(out.position() + size);
     }
 
-    static void restore(KvmVcpuFd vcpu, StateRecord record) throws HypervisorException {
+    static void restore(KvmVcpuFd vcpu, StateRecord record, boolean withLapic) throws HypervisorException {
         String what = KIND + " " + record.instance();
         if (record.version() != VERSION) {
             throw StateCodec.bad(what + ": version " + record.version() + " is not supported (this backend reads version " + VERSION + ")");
@@ -113,11 +120,22 @@ final class VcpuState {
             byte[] events = StateCodec.readBytes(in, KvmLayout.VCPU_EVENTS_SIZE, what + " events");
             byte[] mpState = StateCodec.readBytes(in, KvmLayout.MP_STATE_SIZE, what + " mp_state");
             byte[] debugRegs = StateCodec.readBytes(in, KvmLayout.DEBUGREGS_SIZE, what + " debugregs");
+            byte[] lapic = StateCodec.readBytes(in, -1, what + " lapic");
+            if (lapic.length != 0 && lapic.length != KvmLayout.LAPIC_SIZE) {
+                throw StateCodec.bad(what + " lapic: " + lapic.length + " bytes, expected 0 or " + KvmLayout.LAPIC_SIZE);
+            }
+            if ((lapic.length > 0) != withLapic) {
+                throw StateCodec.bad(what + (withLapic ? ": has no LAPIC state, but this machine has an in-kernel LAPIC"
+                        : ": has LAPIC state, but this machine has no in-kernel irqchip"));
+            }
 
             vcpu.setSregs(sregs);
             vcpu.setRegs(regs);
             vcpu.set(KvmConstants.KVM_SET_XCRS, xcrs, KvmLayout.XCRS_SIZE, "KVM_SET_XCRS");
             vcpu.set(KvmConstants.KVM_SET_XSAVE, xsave, KvmLayout.XSAVE_SIZE, "KVM_SET_XSAVE");
+            if (withLapic) {
+                vcpu.set(KvmConstants.KVM_SET_LAPIC, lapic, KvmLayout.LAPIC_SIZE, "KVM_SET_LAPIC");
+            }
             int set = vcpu.setMsrs(indices, values);
             if (set != n) {
                 throw new HypervisorException(HypervisorException.Reason.BAD_STATE, String.format(

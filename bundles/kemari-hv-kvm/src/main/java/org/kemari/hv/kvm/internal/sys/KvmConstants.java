@@ -82,6 +82,39 @@ public final class KvmConstants {
     /** _IOW(KVMIO, 0xa7, struct kvm_xcrs) */
     public static final long KVM_SET_XCRS = 0x4188AEA7L;
 
+    // ---- in-kernel platform devices (Linux guests): irqchip, PIT, clock, LAPIC
+    /** _IO(KVMIO, 0x60): PIC pair + IOAPIC in the kernel; before any vCPU is created. */
+    public static final long KVM_CREATE_IRQCHIP = 0xAE60L;
+    /** _IOW(KVMIO, 0x61, struct kvm_irq_level) — 8 bytes */
+    public static final long KVM_IRQ_LINE = 0x4008AE61L;
+    /** _IOWR(KVMIO, 0x62, struct kvm_irqchip) — 520 bytes */
+    public static final long KVM_GET_IRQCHIP = 0xC208AE62L;
+    /** _IOR(KVMIO, 0x63, struct kvm_irqchip) (sic: the kernel declares SET as _IOR) */
+    public static final long KVM_SET_IRQCHIP = 0x8208AE63L;
+    /** _IOW(KVMIO, 0x77, struct kvm_pit_config) — 64 bytes */
+    public static final long KVM_CREATE_PIT2 = 0x4040AE77L;
+    /** _IOR(KVMIO, 0x9f, struct kvm_pit_state2) — 112 bytes (a VM ioctl; same nr as GET_VCPU_EVENTS) */
+    public static final long KVM_GET_PIT2 = 0x8070AE9FL;
+    /** _IOW(KVMIO, 0xa0, struct kvm_pit_state2) */
+    public static final long KVM_SET_PIT2 = 0x4070AEA0L;
+    /** _IOR(KVMIO, 0x7c, struct kvm_clock_data) — 48 bytes */
+    public static final long KVM_GET_CLOCK = 0x8030AE7CL;
+    /** _IOW(KVMIO, 0x7b, struct kvm_clock_data) */
+    public static final long KVM_SET_CLOCK = 0x4030AE7BL;
+    /** _IOW(KVMIO, 0x48, __u64): VMX's identity-mapped page table page; before vCPUs. */
+    public static final long KVM_SET_IDENTITY_MAP_ADDR = 0x4008AE48L;
+    /** _IOR(KVMIO, 0x8e, struct kvm_lapic_state) — 1024 bytes (vCPU ioctl) */
+    public static final long KVM_GET_LAPIC = 0x8400AE8EL;
+    /** _IOW(KVMIO, 0x8f, struct kvm_lapic_state) */
+    public static final long KVM_SET_LAPIC = 0x4400AE8FL;
+    public static final int KVM_CAP_IRQCHIP = 0;
+    public static final int KVM_CAP_PIT2 = 33;
+    public static final int KVM_CAP_ADJUST_CLOCK = 39;
+    /** kvm_pit_config.flags: the PIT also answers the PC speaker port 0x61. */
+    public static final int KVM_PIT_SPEAKER_DUMMY = 1;
+    /** kvm_irqchip.chip_id values. */
+    public static final int KVM_IRQCHIP_PIC_MASTER = 0, KVM_IRQCHIP_PIC_SLAVE = 1, KVM_IRQCHIP_IOAPIC = 2;
+
     // ---- capabilities (KVM_CHECK_EXTENSION)
     public static final int KVM_CAP_USER_MEMORY = 3;
     public static final int KVM_CAP_SET_TSS_ADDR = 4;

@@ -46,6 +46,7 @@ public final class KvmLayout {
     // struct kvm_regs (144 bytes): rax rbx rcx rdx rsi rdi rsp rbp r8..r15 rip rflags, all u64
     public static final int REGS_SIZE = 144;
     public static final int REGS_RSP = 6 * 8;
+    public static final int REGS_RSI = 4 * 8;
     public static final int REGS_RDI = 5 * 8;
     public static final int REGS_RIP = 16 * 8;
     public static final int REGS_RFLAGS = 17 * 8;
@@ -95,6 +96,23 @@ public final class KvmLayout {
     public static final int VCPU_EVENTS_SIZE = 64;
     public static final int MP_STATE_SIZE = 4;
     public static final int DEBUGREGS_SIZE = 128;
+
+    // platform state structs, saved whole
+    /** struct kvm_irqchip: u32 chip_id, u32 pad, 512-byte union (PIC or IOAPIC state). */
+    public static final int IRQCHIP_SIZE = 520;
+    public static final int IRQCHIP_DATA = 8;
+    public static final int IRQCHIP_DATA_SIZE = 512;
+    /** struct kvm_pit_state2: 3 channels of 24 bytes, u32 flags, u32 reserved[9]. */
+    public static final int PIT_STATE2_SIZE = 112;
+    /** struct kvm_pit_config: u32 flags, u32 pad[15]. */
+    public static final int PIT_CONFIG_SIZE = 64;
+    /** struct kvm_clock_data: u64 clock, u32 flags, u32 pad0, u64 realtime, u64 host_tsc, u32 pad[4]. */
+    public static final int CLOCK_DATA_SIZE = 48;
+    public static final int CLOCK_DATA_FLAGS = 8;
+    /** struct kvm_lapic_state: char regs[1024]. */
+    public static final int LAPIC_SIZE = 1024;
+    /** struct kvm_irq_level: u32 irq, u32 level. */
+    public static final int IRQ_LEVEL_SIZE = 8;
 
     // struct kvm_msrs: u32 nmsrs, u32 pad, then struct kvm_msr_entry {u32 index, u32 reserved, u64 data}
     public static final int MSRS_HEADER = 8;

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 import org.kemari.api.hv.HypervisorException;
 import org.kemari.api.hv.StateRecord;
@@ -57,6 +58,12 @@ public final class VirtioDevices implements AutoCloseable {
      */
     public static VirtioDevices build(VmSpec spec, GuestPhysicalMemory memory, GuestEvents events,
                                       OutputRouter router) throws HypervisorException {
+        return build(spec, memory, slot -> events, router);
+    }
+
+    /** As {@link #build(VmSpec, GuestPhysicalMemory, GuestEvents, OutputRouter)}, each slot signalling its own way (an interrupt line each). */
+    public static VirtioDevices build(VmSpec spec, GuestPhysicalMemory memory, IntFunction<GuestEvents> slotEvents,
+                                      OutputRouter router) throws HypervisorException {
         int count = spec.disks().size() + spec.nics().size();
         if (count > SLOT_COUNT) {
             throw invalid("VM " + spec.name() + " has " + count + " disks and NICs; at most " + SLOT_COUNT + " fit the MMIO window");
@@ -71,11 +78,11 @@ public final class VirtioDevices implements AutoCloseable {
         try {
             for (DiskSpec disk : spec.disks()) {
                 devices.add(new VirtioBlkDevice(disk.id(), slotBase(devices.size()), DiskBackends.open(disk),
-                        memory, events, router));
+                        memory, slotEvents.apply(devices.size()), router));
             }
             for (NicSpec nic : spec.nics()) {
                 VirtioNetDevice net = new VirtioNetDevice(nic.id(), slotBase(devices.size()), parseMac(nic.mac()),
-                        openNetBackend(nic), memory, events, router);
+                        openNetBackend(nic), memory, slotEvents.apply(devices.size()), router);
                 devices.add(net);
                 net.start();
             }

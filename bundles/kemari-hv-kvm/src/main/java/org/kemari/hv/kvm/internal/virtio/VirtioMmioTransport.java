@@ -332,7 +332,7 @@ abstract class VirtioMmioTransport implements VirtioMmioDevice {
     /** Called with the lock held when buffers were used: notes the interrupt and wakes the guest if needed. */
     protected final void buffersUsed() {
         interruptStatus |= INTERRUPT_USED_BUFFER;
-        if (!onVcpuExit.get()) {
+        if (!onVcpuExit.get() || events.interruptsOnVcpuExit()) {
             signalWanted = true;
         }
     }

@@ -39,6 +39,18 @@ public class KvmConstantsTest {
         assertEquals(ioc(RW, 0x02, KvmLayout.MSR_LIST_HEADER), KvmConstants.KVM_GET_MSR_INDEX_LIST);
         assertEquals(ioc(W, 0xa3, 104), KvmConstants.KVM_ENABLE_CAP);
         assertEquals(ioc(RW, 0xc0, 24), KvmConstants.KVM_CLEAR_DIRTY_LOG);
+        assertEquals(ioc(NONE, 0x60, 0), KvmConstants.KVM_CREATE_IRQCHIP);
+        assertEquals(ioc(W, 0x61, KvmLayout.IRQ_LEVEL_SIZE), KvmConstants.KVM_IRQ_LINE);
+        assertEquals(ioc(RW, 0x62, KvmLayout.IRQCHIP_SIZE), KvmConstants.KVM_GET_IRQCHIP);
+        assertEquals(ioc(R, 0x63, KvmLayout.IRQCHIP_SIZE), KvmConstants.KVM_SET_IRQCHIP);
+        assertEquals(ioc(W, 0x77, KvmLayout.PIT_CONFIG_SIZE), KvmConstants.KVM_CREATE_PIT2);
+        assertEquals(ioc(R, 0x9f, KvmLayout.PIT_STATE2_SIZE), KvmConstants.KVM_GET_PIT2);
+        assertEquals(ioc(W, 0xa0, KvmLayout.PIT_STATE2_SIZE), KvmConstants.KVM_SET_PIT2);
+        assertEquals(ioc(R, 0x7c, KvmLayout.CLOCK_DATA_SIZE), KvmConstants.KVM_GET_CLOCK);
+        assertEquals(ioc(W, 0x7b, KvmLayout.CLOCK_DATA_SIZE), KvmConstants.KVM_SET_CLOCK);
+        assertEquals(ioc(W, 0x48, 8), KvmConstants.KVM_SET_IDENTITY_MAP_ADDR);
+        assertEquals(ioc(R, 0x8e, KvmLayout.LAPIC_SIZE), KvmConstants.KVM_GET_LAPIC);
+        assertEquals(ioc(W, 0x8f, KvmLayout.LAPIC_SIZE), KvmConstants.KVM_SET_LAPIC);
     }
 
     @Test
