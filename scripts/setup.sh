@@ -6,10 +6,12 @@ set -euo pipefail
 packages=(
   openjdk-17-jdk-headless   # Karaf 4.4.10 runs on Java 17 (not on 25)
   maven
-  gcc make binutils         # the test guest is built by the Maven build
+  gcc make binutils         # the test guest is built by the Maven build; the Linux guest's kemari_mmio.ko
+  cpio                      # the Linux test guest's initramfs (guest/linux/build.sh)
   iproute2                  # TAP devices and network namespaces in tests
   procps psmisc             # process handling in scripts and tests
   nbd-server                # shared storage (nbd:// disks) in tests
+  redis-tools               # redis-cli: the tests' Redis client (the Linux guest runs redis-server)
   libxen-dev                # Xen 4.17 headers + libraries: the Xen bundle's layout test compiles against them
 )
 

@@ -15,6 +15,10 @@ cd "$KEMARI_HOME"
 marker=$(mktemp)
 trap 'find /tmp -maxdepth 1 -name "download-*.tmp" -newer "$marker" -delete 2>/dev/null; rm -f "$marker"' EXIT
 
+# The Linux test guest (guest/linux: Debian's kernel, an initramfs with Redis) that the KVM
+# backend's and the engine's Linux tests boot; rebuilt only when its inputs change.
+bash guest/linux/build.sh >/dev/null
+
 mvn -B -ntp install "$@"
 
 # Where this machine has no usable /dev/kvm, the tests that need it (the KVM backend's, the

@@ -3,7 +3,7 @@
 # this machine's /usr and /etc (Java 17) over 9p read-only, the checkout read-write and the local
 # Maven repository read-only at their own paths, so the test class paths work unchanged.
 #   run-in-box.sh                      every *Test of bundles/kemari-hv-kvm, and kemari-core's
-#                                      ReplicationEngineTest and StorageEngineTest
+#                                      ReplicationEngineTest, StorageEngineTest and LinuxGuestFailoverTest
 #   run-in-box.sh CLASS...             these test classes (simple or fully qualified names)
 # Builds the modules first (mvn package -DskipTests, never install; KEMARI_MVN_OFFLINE=1 adds -o;
 # LAB_NO_BUILD=1 uses what target/ has). Prints every test's result, then "N passed, N failed,
@@ -21,7 +21,8 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 LAB="$ROOT/target/lab"
 OUT="$LAB/run-in-box"
 MODULES=(bundles/kemari-hv-kvm bundles/kemari-core)
-CORE_DEFAULT=(org.kemari.core.internal.engine.ReplicationEngineTest org.kemari.core.internal.engine.StorageEngineTest)
+CORE_DEFAULT=(org.kemari.core.internal.engine.ReplicationEngineTest org.kemari.core.internal.engine.StorageEngineTest
+              org.kemari.core.internal.engine.LinuxGuestFailoverTest)
 say() { echo "run-in-box: $*"; }
 fail() { echo "run-in-box: FAIL: $*"; exit 1; }
 

@@ -50,7 +50,7 @@ public class VmStartCommand implements Action {
     @Option(name = "--initrd", description = "The Linux guest's initramfs (with --kernel)")
     String initrd;
 
-    @Option(name = "--cmdline", description = "The Linux guest's kernel command line (with --kernel; default: console=ttyS0 quiet panic=-1; the backend adds its virtio devices)")
+    @Option(name = "--cmdline", description = "The Linux guest's kernel command line (with --kernel; default: console=ttyS0 quiet panic=-1 acpi=off pci=off; the backend adds its virtio devices)")
     String cmdline;
 
     @Option(name = "-w", aliases = "--workload", description = "Test guest workloads: comma list of dirtier, disk, net (default dirtier)")

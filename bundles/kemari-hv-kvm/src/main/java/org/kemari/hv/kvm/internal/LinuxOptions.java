@@ -17,7 +17,7 @@ import org.kemari.api.hv.HypervisorException.Reason;
 record LinuxOptions(String cmdline, String initrdPath) {
     static final String CMDLINE = "kernel.cmdline";
     static final String INITRD = "kernel.initrd";
-    static final String DEFAULT_CMDLINE = "console=ttyS0 quiet panic=-1";
+    static final String DEFAULT_CMDLINE = "console=ttyS0 quiet panic=-1 acpi=off pci=off";
     /** An initramfs larger than this is not a small guest's: refuse before reading it. */
     static final long MAX_INITRD_BYTES = 1L << 30;
 
