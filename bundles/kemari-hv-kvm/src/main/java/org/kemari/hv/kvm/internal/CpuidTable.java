@@ -40,33 +40,38 @@ final class CpuidTable {
      * would be more state to carry.
      */
     CpuidTable forLinux() {
-        byte[] copy = entries.clone();
-        ByteBuffer b = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < size(); i++) {
-            int base = i * KvmLayout.CPUID_ENTRY_SIZE;
-            int function = b.getInt(base + KvmLayout.CPUID_FUNCTION);
+        return edited((b, base, function) -> {
             if (function == 1) {
                 b.putInt(base + KvmLayout.CPUID_ECX, b.getInt(base + KvmLayout.CPUID_ECX) | HYPERVISOR_BIT);
             } else if (function == KVM_FEATURES_LEAF) {
                 b.putInt(base + KvmLayout.CPUID_EAX, b.getInt(base + KvmLayout.CPUID_EAX) & KVM_FEATURES_KEPT);
             }
-        }
-        return new CpuidTable(copy);
+        });
     }
 
     /** A copy with the initial APIC id (leaf 1 EBX[31:24], leaf 0xB EDX) set for vCPU {@code id}. */
     CpuidTable forVcpu(int id) {
-        byte[] copy = entries.clone();
-        ByteBuffer b = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < size(); i++) {
-            int base = i * KvmLayout.CPUID_ENTRY_SIZE;
-            int function = b.getInt(base + KvmLayout.CPUID_FUNCTION);
+        return edited((b, base, function) -> {
             if (function == 1) {
                 int ebx = b.getInt(base + KvmLayout.CPUID_EBX);
                 b.putInt(base + KvmLayout.CPUID_EBX, (ebx & 0x00FFFFFF) | (id << 24));
             } else if (function == 0xB || function == 0x1F) {
                 b.putInt(base + KvmLayout.CPUID_EDX, id);
             }
+        });
+    }
+
+    /** Changes one entry in place: {@code base} is its offset in {@code b}. */
+    private interface EntryEdit {
+        void apply(ByteBuffer b, int base, int function);
+    }
+
+    private CpuidTable edited(EntryEdit edit) {
+        byte[] copy = entries.clone();
+        ByteBuffer b = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < size(); i++) {
+            int base = i * KvmLayout.CPUID_ENTRY_SIZE;
+            edit.apply(b, base, b.getInt(base + KvmLayout.CPUID_FUNCTION));
         }
         return new CpuidTable(copy);
     }
